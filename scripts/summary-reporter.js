@@ -1,0 +1,14 @@
+'use strict';
+// Prints one closing line that CI and humans can read: "<label>: N passed, M failed".
+// The label is "conformance" when only test/conformance ran, else "tests".
+class SummaryReporter {
+  onRunComplete(_contexts, results) {
+    const files = results.testResults.map((r) => r.testFilePath);
+    const onlyConformance = files.length > 0 && files.every((f) => /[\\/]test[\\/]conformance[\\/]/.test(f));
+    const label = onlyConformance ? 'conformance' : 'tests';
+    const failedSuites = results.numFailedTestSuites + results.numRuntimeErrorTestSuites;
+    const failed = results.numFailedTests + (failedSuites > 0 && results.numFailedTests === 0 ? failedSuites : 0);
+    process.stdout.write(`\n${label}: ${results.numPassedTests} passed, ${failed} failed\n`);
+  }
+}
+module.exports = SummaryReporter;
