@@ -1,0 +1,253 @@
+// The composition root: builds every stage from the config and wires
+// packet -> lines -> events -> mapped events -> series -> exposition.
+// Nothing here is module-level state; everything a stage needs is passed to it.
+import fs from 'node:fs';
+import type dgram from 'node:dgram';
+import type http from 'node:http';
+import type net from 'node:net';
+import { Registry } from 'prom-client';
+import type { BridgeConfig } from './cli/flags';
+import type { Clock } from './core/clock';
+import { rateLimited, type Logger } from './core/logger';
+import { EventQueue } from './exporter/event-queue';
+import { Exporter } from './exporter/exporter';
+import { createRequestHandler, listenHttp } from './http/server';
+import type { LineTelemetry } from './line/events';
+import { LineParser } from './line/parser';
+import { parseHostPort } from './listener/address';
+import { Ingest } from './listener/ingest';
+import { listenTcp } from './listener/tcp';
+import { listenUdp } from './listener/udp';
+import { listenUnixgram, type UnixgramListener } from './listener/unixgram';
+import { createMappingCache } from './mapper/cache';
+import { loadMappingFiles } from './mapper/load';
+import { MetricMapper } from './mapper/mapper';
+import { Relay } from './relay/relay';
+import { SeriesRegistry } from './registry/series-registry';
+import { createSelfMetrics, type SelfMetrics } from './telemetry/self-metrics';
+
+export interface BridgeDeps {
+  config: BridgeConfig;
+  logger: Logger;
+  clock: Clock;
+  version: string;
+  revision?: string;
+  /** Called when /-/quit is requested. */
+  onQuit?: () => void;
+}
+
+export interface RunningBridge {
+  /** Bound addresses, useful when a port was 0. */
+  readonly addresses: { http: { host: string; port: number }; udp?: { host: string; port: number }; tcp?: { host: string; port: number } };
+  readonly metrics: SelfMetrics;
+  /** Reloads the mapping files; resolves true on success. On failure the old mapping stays. */
+  reload(): Promise<boolean>;
+  /** Renders /metrics. */
+  scrape(): Promise<string>;
+  /** Stops listening, applies what was received, closes the HTTP server. */
+  stop(): Promise<void>;
+}
+
+const TTL_SWEEP_INTERVAL_MS = 1000;
+
+export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
+  const { config, logger, clock } = deps;
+  if (!config.listenUdp && !config.listenTcp && !config.listenUnixgram) {
+    throw new Error('At least one of UDP/TCP/Unixgram listeners must be specified.');
+  }
+
+  const selfRegistry = new Registry();
+  const metrics = createSelfMetrics({
+    registry: selfRegistry,
+    version: deps.version,
+    revision: deps.revision ?? 'unknown',
+    cacheEnabled: config.cacheSize > 0,
+    runtimeMetrics: config.runtimeMetrics,
+  });
+
+  const cache = createMappingCache({
+    type: config.cacheType,
+    size: config.cacheSize,
+    telemetry: metrics.cache
+      ? { length: (n) => metrics.cache!.length.set(n), get: () => metrics.cache!.gets.inc(), hit: () => metrics.cache!.hits.inc() }
+      : { length() {}, get() {}, hit() {} },
+  });
+  const mapper = new MetricMapper({ cache });
+  if (config.mappingConfig.length > 0) {
+    // A bad file at start is fatal (the caller exits 1), as upstream.
+    mapper.swap(loadMappingFiles(config.mappingConfig, { logger }));
+    metrics.loadedMappings.set(mapper.mappings.length);
+  }
+
+  const series = new SeriesRegistry(clock, {
+    vectorCreated: (kind) => metrics.metricsCount.inc({ type: kind }),
+    isReservedName: metrics.isReservedName,
+  });
+  const exporter = new Exporter({ mapper, registry: series, metrics, logger });
+  const queue = new EventQueue(exporter, {
+    flushThreshold: Math.max(1, config.eventFlushThreshold),
+    flushIntervalMs: config.eventFlushIntervalMs,
+    onFlush: () => metrics.eventsFlushed.inc(),
+  });
+  const parser = new LineParser(
+    { dogstatsd: config.parseDogstatsdTags, influxdb: config.parseInfluxdbTags, librato: config.parseLibratoTags, signalfx: config.parseSignalfxTags },
+    lineTelemetry(metrics, logger, clock),
+  );
+  const relay = config.relayAddress
+    ? new Relay({ target: config.relayAddress, packetLength: config.relayPacketLength, registry: selfRegistry, logger })
+    : null;
+  const ingest = new Ingest(parser, queue, metrics, relay);
+
+  const closers: Array<() => Promise<void> | void> = [];
+  const addresses: { http: { host: string; port: number }; udp?: { host: string; port: number }; tcp?: { host: string; port: number } } = {
+    http: { host: '', port: 0 },
+  };
+  try {
+    if (config.listenUdp) {
+      const sock: dgram.Socket = await listenUdp({ address: parseHostPort(config.listenUdp), readBuffer: config.readBuffer, ingest, metrics, logger });
+      const a = sock.address();
+      addresses.udp = { host: a.address, port: a.port };
+      closers.push(() => new Promise<void>((r) => sock.close(() => r())));
+    }
+    if (config.listenTcp) {
+      const server: net.Server = await listenTcp({ address: parseHostPort(config.listenTcp), maxLineLength: config.tcpMaxLineLength, ingest, metrics, logger });
+      const a = server.address() as net.AddressInfo;
+      addresses.tcp = { host: a.address, port: a.port };
+      closers.push(() => closeServer(server));
+    }
+    if (config.listenUnixgram) {
+      const ug: UnixgramListener = await listenUnixgram({ path: config.listenUnixgram, socketMode: config.unixSocketMode, ingest, metrics, logger });
+      closers.push(() => ug.close());
+    }
+  } catch (err) {
+    for (const close of closers.reverse()) await close();
+    throw err;
+  }
+  queue.start();
+
+  const sweep = setInterval(() => series.sweep(), TTL_SWEEP_INTERVAL_MS);
+  sweep.unref();
+
+  let reloading: Promise<boolean> | null = null;
+  const reload = async (): Promise<boolean> => {
+    if (config.mappingConfig.length === 0) {
+      logger.warn('Received reload request but no mapping config to reload');
+      return false;
+    }
+    // Serialise reloads; a reload in progress is joined, not repeated.
+    reloading ??= Promise.resolve().then(() => {
+      try {
+        const next = loadMappingFiles(config.mappingConfig, { logger });
+        // Apply what was parsed under the old mapping before switching rules.
+        queue.flush();
+        mapper.swap(next);
+        metrics.loadedMappings.set(mapper.mappings.length);
+        metrics.configReloads.success.inc();
+        logger.info('Reloaded mapping config', { files: config.mappingConfig.join(','), mappings: mapper.mappings.length });
+        return true;
+      } catch (err) {
+        metrics.configReloads.failure.inc();
+        logger.error('Error reloading config; keeping the previous mapping', { err });
+        return false;
+      } finally {
+        reloading = null;
+      }
+    });
+    return reloading;
+  };
+
+  const contentType = selfRegistry.contentType;
+  const scrape = async (): Promise<string> => {
+    const [bridged, own] = await Promise.all([series.exposition.metrics(), selfRegistry.metrics()]);
+    return bridged.trim() === '' ? own : `${bridged}${own}`;
+  };
+
+  const web = parseHostPort(config.webListenAddress);
+  let httpServer: http.Server;
+  try {
+    httpServer = await listenHttp(
+      createRequestHandler({
+        telemetryPath: config.webTelemetryPath,
+        enableLifecycle: config.webEnableLifecycle,
+        metrics: scrape,
+        contentType,
+        reload: async () => void (await reload()),
+        quit: () => deps.onQuit?.(),
+        logger,
+        version: deps.version,
+      }),
+      web.host,
+      web.port,
+    );
+  } catch (err) {
+    for (const close of closers.reverse()) await close();
+    throw new Error(`failed to listen on HTTP ${config.webListenAddress}: ${(err as Error).message}`);
+  }
+  const ha = httpServer.address() as net.AddressInfo;
+  addresses.http = { host: ha.address, port: ha.port };
+
+  if (config.debugDumpFsm) {
+    try {
+      fs.writeFileSync(config.debugDumpFsm, mapper.dumpFsm());
+    } catch (err) {
+      logger.error('Error dumping FSM', { err });
+    }
+  }
+
+  const fmt = (a?: { host: string; port: number }) => (a ? `${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}` : 'off');
+  // Bound addresses (not the flags) so a port of 0 can be discovered from the log.
+  logger.info('Listening', {
+    udp: fmt(addresses.udp),
+    tcp: fmt(addresses.tcp),
+    unixgram: config.listenUnixgram || 'off',
+    http: fmt(addresses.http),
+    metrics_path: config.webTelemetryPath,
+  });
+
+  let stopped = false;
+  return {
+    addresses,
+    metrics,
+    reload,
+    scrape,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(sweep);
+      for (const close of closers.reverse()) await close();
+      queue.stop();
+      relay?.close();
+      await closeServer(httpServer);
+    },
+  };
+}
+
+function closeServer(server: net.Server | http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    (server as http.Server).closeAllConnections?.();
+  });
+}
+
+/** Backs the parser's reports with the self-metrics and a rate-limited debug log. */
+function lineTelemetry(metrics: SelfMetrics, logger: Logger, clock: Clock): LineTelemetry {
+  const debug = logger.debugEnabled
+    ? rateLimited((m, f) => logger.debug(m, f), { perInterval: 10, intervalMs: 10_000, nowMs: () => clock.nowMs() })
+    : null;
+  return {
+    sample: () => metrics.samplesReceived.inc(),
+    tagsPresent: () => metrics.tagsReceived.inc(),
+    sampleError: debug
+      ? (reason, line, detail) => {
+          metrics.sampleErrors[reason].inc();
+          debug('Bad line from StatsD', { reason, line: line.slice(0, 256), detail });
+        }
+      : (reason) => metrics.sampleErrors[reason].inc(),
+    tagError: debug
+      ? (line, detail) => {
+          metrics.tagErrors.inc();
+          debug('Bad tag from StatsD', { line: line.slice(0, 256), detail });
+        }
+      : () => metrics.tagErrors.inc(),
+  };
+}

@@ -1,0 +1,165 @@
+// Command-line flags with statsd_exporter's names, defaults and kingpin's syntax:
+// `--flag=value`, `--flag value`, `--bool`, `--no-bool`, `--bool=false`. Each flag is declared
+// once in FLAGS; parsing, validation and --help all read that table.
+import { LOG_LEVELS, type LogFormat, type LogLevel } from '../core/logger';
+import { parseGoDuration } from '../mapper/duration';
+
+export interface BridgeConfig {
+  webListenAddress: string;
+  webTelemetryPath: string;
+  webEnableLifecycle: boolean;
+  webConfigFile: string;
+  listenUdp: string;
+  listenTcp: string;
+  listenUnixgram: string;
+  unixSocketMode: string;
+  mappingConfig: string[];
+  readBuffer: number;
+  cacheSize: number;
+  cacheType: 'lru' | 'random';
+  eventQueueSize: number;
+  eventFlushThreshold: number;
+  eventFlushIntervalMs: number;
+  udpPacketQueueSize: number;
+  parseDogstatsdTags: boolean;
+  parseInfluxdbTags: boolean;
+  parseLibratoTags: boolean;
+  parseSignalfxTags: boolean;
+  relayAddress: string;
+  relayPacketLength: number;
+  tcpMaxLineLength: number;
+  debugDumpFsm: string;
+  checkConfig: boolean;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+  runtimeMetrics: boolean;
+}
+
+type Kind = 'string' | 'bool' | 'int' | 'duration' | 'enum' | 'strings';
+interface FlagSpec {
+  name: string;
+  key: keyof BridgeConfig;
+  kind: Kind;
+  default: string | boolean | number | string[];
+  help: string;
+  values?: readonly string[];
+}
+
+export const FLAGS: readonly FlagSpec[] = [
+  { name: 'web.listen-address', key: 'webListenAddress', kind: 'string', default: ':9102', help: 'The address on which to expose the web interface and generated Prometheus metrics.' },
+  { name: 'web.telemetry-path', key: 'webTelemetryPath', kind: 'string', default: '/metrics', help: 'Path under which to expose metrics.' },
+  { name: 'web.enable-lifecycle', key: 'webEnableLifecycle', kind: 'bool', default: false, help: 'Enable shutdown and reload via HTTP request.' },
+  { name: 'web.config.file', key: 'webConfigFile', kind: 'string', default: '', help: 'Path to a web configuration file (exporter-toolkit format) enabling TLS and basic auth.' },
+  { name: 'statsd.listen-udp', key: 'listenUdp', kind: 'string', default: ':9125', help: 'The UDP address on which to receive statsd metric lines. "" disables it.' },
+  { name: 'statsd.listen-tcp', key: 'listenTcp', kind: 'string', default: ':9125', help: 'The TCP address on which to receive statsd metric lines. "" disables it.' },
+  { name: 'statsd.listen-unixgram', key: 'listenUnixgram', kind: 'string', default: '', help: 'The Unixgram socket path to receive statsd metric lines in datagram. "" disables it.' },
+  { name: 'statsd.unixsocket-mode', key: 'unixSocketMode', kind: 'string', default: '755', help: 'The permission mode of the unix socket.' },
+  { name: 'statsd.mapping-config', key: 'mappingConfig', kind: 'strings', default: [], help: 'Metric mapping configuration file name. Repeat to load several files, applied in order.' },
+  { name: 'statsd.read-buffer', key: 'readBuffer', kind: 'int', default: 0, help: 'Size (in bytes) of the operating system\'s transmit read buffer associated with the UDP or Unixgram connection. Please make sure the kernel parameters net.core.rmem_max is set to a value greater than the value specified.' },
+  { name: 'statsd.cache-size', key: 'cacheSize', kind: 'int', default: 1000, help: 'Maximum size of your metric mapping cache. Relies on least recently used replacement policy if max size is reached.' },
+  { name: 'statsd.cache-type', key: 'cacheType', kind: 'enum', values: ['lru', 'random'], default: 'lru', help: 'Metric mapping cache type. Valid options are "lru" and "random"' },
+  { name: 'statsd.event-queue-size', key: 'eventQueueSize', kind: 'int', default: 10000, help: 'Size of internal queue for processing events.' },
+  { name: 'statsd.event-flush-threshold', key: 'eventFlushThreshold', kind: 'int', default: 1000, help: 'Number of events to hold in queue before flushing.' },
+  { name: 'statsd.event-flush-interval', key: 'eventFlushIntervalMs', kind: 'duration', default: '200ms', help: 'Maximum time between event queue flushes.' },
+  { name: 'statsd.udp-packet-queue-size', key: 'udpPacketQueueSize', kind: 'int', default: 10000, help: 'Size of internal queue for processing UDP packets.' },
+  { name: 'statsd.parse-dogstatsd-tags', key: 'parseDogstatsdTags', kind: 'bool', default: true, help: 'Parse DogStatsd style tags. Enabled by default.' },
+  { name: 'statsd.parse-influxdb-tags', key: 'parseInfluxdbTags', kind: 'bool', default: true, help: 'Parse InfluxDB style tags. Enabled by default.' },
+  { name: 'statsd.parse-librato-tags', key: 'parseLibratoTags', kind: 'bool', default: true, help: 'Parse Librato style tags. Enabled by default.' },
+  { name: 'statsd.parse-signalfx-tags', key: 'parseSignalfxTags', kind: 'bool', default: true, help: 'Parse SignalFX style tags. Enabled by default.' },
+  { name: 'statsd.relay.address', key: 'relayAddress', kind: 'string', default: '', help: 'The UDP relay target address (host:port)' },
+  { name: 'statsd.relay.packet-length', key: 'relayPacketLength', kind: 'int', default: 1400, help: 'Maximum relay output packet length to avoid fragmentation' },
+  { name: 'statsd.tcp-max-line-length', key: 'tcpMaxLineLength', kind: 'int', default: 4096, help: 'Longest TCP line accepted, in bytes; a longer line is counted and skipped, the connection stays open.' },
+  { name: 'debug.dump-fsm', key: 'debugDumpFsm', kind: 'string', default: '', help: 'The path to dump internal FSM generated for glob matching as Dot file.' },
+  { name: 'check-config', key: 'checkConfig', kind: 'bool', default: false, help: 'Check configuration and exit.' },
+  { name: 'log.level', key: 'logLevel', kind: 'enum', values: LOG_LEVELS, default: 'info', help: 'Only log messages with the given severity or above. One of: [debug, info, warn, error]' },
+  { name: 'log.format', key: 'logFormat', kind: 'enum', values: ['logfmt', 'json'], default: 'logfmt', help: 'Output format of log messages. One of: [logfmt, json]' },
+  { name: 'runtime-metrics', key: 'runtimeMetrics', kind: 'bool', default: true, help: 'Expose nodejs_* and process_* runtime metrics on the metrics endpoint (--no-runtime-metrics leaves them out).' },
+];
+
+export type ParsedArgs = { kind: 'run'; config: BridgeConfig } | { kind: 'help' } | { kind: 'version' };
+
+export class FlagError extends Error {}
+
+export function defaultConfig(): BridgeConfig {
+  const cfg = {} as Record<string, unknown>;
+  for (const f of FLAGS) cfg[f.key] = convert(f, Array.isArray(f.default) ? [] : String(f.default));
+  return cfg as unknown as BridgeConfig;
+}
+
+export function parseArgs(argv: readonly string[]): ParsedArgs {
+  const cfg = defaultConfig() as unknown as Record<string, unknown>;
+  const byName = new Map(FLAGS.map((f) => [f.name, f]));
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '-h' || arg === '--help') return { kind: 'help' };
+    if (arg === '--version') return { kind: 'version' };
+    if (!arg.startsWith('--')) {
+      throw new FlagError(arg.startsWith('-') ? `unknown short flag '${arg}', try --help` : `unexpected ${arg}, try --help`);
+    }
+    const eq = arg.indexOf('=');
+    let name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
+    let value: string | undefined = eq === -1 ? undefined : arg.slice(eq + 1);
+    let spec = byName.get(name);
+    if (!spec && name.startsWith('no-')) {
+      const positive = byName.get(name.slice(3));
+      if (positive && positive.kind === 'bool' && value === undefined) {
+        spec = positive;
+        name = positive.name;
+        value = 'false';
+      }
+    }
+    if (!spec) throw new FlagError(`unknown long flag '--${name}', try --help`);
+    if (value === undefined) {
+      if (spec.kind === 'bool') value = 'true';
+      else if (i + 1 < argv.length) value = argv[++i];
+      else throw new FlagError(`expected argument for flag '--${name}'`);
+    }
+    const converted = convert(spec, value);
+    if (spec.kind === 'strings') (cfg[spec.key] as string[]).push(...(converted as string[]));
+    else cfg[spec.key] = converted;
+  }
+  return { kind: 'run', config: cfg as unknown as BridgeConfig };
+}
+
+function convert(spec: FlagSpec, value: string | string[]): unknown {
+  if (Array.isArray(value)) return value;
+  switch (spec.kind) {
+    case 'string':
+      return value;
+    case 'strings':
+      return value === '' ? [] : [value];
+    case 'bool':
+      if (value === 'true' || value === '1') return true;
+      if (value === 'false' || value === '0') return false;
+      throw new FlagError(`invalid value "${value}" for flag '--${spec.name}': want true or false`);
+    case 'int': {
+      if (!/^-?\d+$/.test(value)) throw new FlagError(`invalid value "${value}" for flag '--${spec.name}': want an integer`);
+      const n = Number(value);
+      if (n < 0) throw new FlagError(`invalid value "${value}" for flag '--${spec.name}': must not be negative`);
+      return n;
+    }
+    case 'duration': {
+      const ms = parseGoDuration(value);
+      if (ms === null) throw new FlagError(`invalid value "${value}" for flag '--${spec.name}': want a duration such as 200ms or 1s`);
+      return ms;
+    }
+    case 'enum':
+      if (!spec.values!.includes(value)) {
+        throw new FlagError(`invalid value "${value}" for flag '--${spec.name}': want one of ${spec.values!.join(', ')}`);
+      }
+      return value;
+  }
+}
+
+export function helpText(program: string): string {
+  const lines = [`usage: ${program} [<flags>]`, '', 'StatsD to Prometheus bridge, a drop-in replacement for statsd_exporter.', '', 'Flags:'];
+  lines.push('  -h, --help                 Show context-sensitive help.');
+  for (const f of FLAGS) {
+    const name = f.kind === 'bool' ? `--[no-]${f.name}` : `--${f.name}=${f.kind === 'duration' ? 'DURATION' : 'VALUE'}`;
+    const def = Array.isArray(f.default) ? '' : ` (default: ${JSON.stringify(f.default)})`;
+    lines.push(`      ${name}`, `          ${f.help}${def}`);
+  }
+  lines.push('      --version                Show application version.', '');
+  lines.push('Commands:', `  ${program} mapping explain --statsd.mapping-config=FILE [LINE...]`, `  ${program} mapping test FILE...`, '');
+  return lines.join('\n');
+}

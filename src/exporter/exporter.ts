@@ -1,0 +1,149 @@
+// Turns events into series, exactly as statsd_exporter's pkg/exporter does: look up the mapping,
+// apply drop / name / labels / honor_labels / scale, then update the right kind of series or
+// count why not.
+import type { StatsdEvent, Labels } from '../line/events';
+import type { Logger } from '../core/logger';
+import type { MappingResult, MapperDefaults, MetricMapping, ObserverType } from '../mapper/types';
+import { escapeMetricName } from '../mapper/escape';
+import { DEFAULT_HELP } from '../registry/series-registry';
+import type { SeriesRegistry, VectorOptions } from '../registry/series-registry';
+import type { MetricKind } from '../registry/types';
+import type { SelfMetrics } from '../telemetry/self-metrics';
+
+/** The part of the mapper the exporter needs; the real MetricMapper satisfies it. */
+export interface EventMapper {
+  getMapping(statsdName: string, type: StatsdEvent['type']): MappingResult | null;
+  readonly defaults: MapperDefaults;
+}
+
+export interface ExporterDeps {
+  mapper: EventMapper;
+  registry: SeriesRegistry;
+  metrics: SelfMetrics;
+  logger: Logger;
+}
+
+/** Default summary quantiles when neither the mapping nor the defaults give any (registry.go). */
+const FALLBACK_QUANTILES = [
+  { quantile: 0.5, error: 0.05 },
+  { quantile: 0.9, error: 0.01 },
+  { quantile: 0.99, error: 0.001 },
+];
+
+export class Exporter {
+  constructor(private readonly deps: ExporterDeps) {}
+
+  handleEvents(events: readonly StatsdEvent[]): void {
+    for (let i = 0; i < events.length; i++) this.handleEvent(events[i]);
+  }
+
+  handleEvent(event: StatsdEvent): void {
+    const { mapper, metrics, logger } = this.deps;
+    const found = mapper.getMapping(event.name, event.type);
+    const mapping = found?.mapping;
+    if (mapping && mapping.action === 'drop') {
+      metrics.actions.drop.inc();
+      return;
+    }
+
+    let metricName: string;
+    let labels: Labels = event.labels;
+    if (found) {
+      if (found.name === '') {
+        logger.debug('The mapping generates an empty metric name', { metric_name: event.name, match: mapping!.match });
+        metrics.eventErrors.empty_metric_name.inc();
+        return;
+      }
+      metricName = escapeMetricName(found.name);
+      labels = mergeLabels(event.labels, found.labels, mapping!.honorLabels);
+      metrics.actions.map.inc();
+    } else {
+      metrics.eventsUnmapped.inc();
+      metricName = escapeMetricName(event.name);
+    }
+
+    let value = event.value;
+    if (mapping && mapping.scale !== null) value *= mapping.scale;
+    const help = mapping && mapping.help ? mapping.help : DEFAULT_HELP;
+    const ttlMs = mapping ? mapping.ttlMs : mapper.defaults.ttlMs;
+
+    switch (event.type) {
+      case 'counter': {
+        if (value < 0) {
+          logger.debug('counter must be non-negative value', { metric: metricName, event_value: value });
+          metrics.eventErrors.illegal_negative_counter.inc();
+          return;
+        }
+        if (this.update('counter', metricName, labels, help, ttlMs, mapping, value, false)) metrics.events.counter.inc();
+        return;
+      }
+      case 'gauge':
+        if (this.update('gauge', metricName, labels, help, ttlMs, mapping, value, event.relative)) metrics.events.gauge.inc();
+        return;
+      case 'observer': {
+        const kind = this.observerKind(mapping?.observerType ?? '');
+        if (kind === 'summary' && !Number.isFinite(value)) {
+          // prom-client's t-digest cannot hold NaN/±Inf; upstream would accept it into the sum.
+          logger.debug('summary cannot observe a non-finite value', { metric: metricName, event_value: value });
+          metrics.eventErrors.non_finite_summary_value.inc();
+          return;
+        }
+        if (this.update(kind, metricName, labels, help, ttlMs, mapping, value, false)) metrics.events.observer.inc();
+        return;
+      }
+      default:
+        metrics.events.illegal.inc();
+    }
+  }
+
+  private observerKind(observerType: ObserverType): 'histogram' | 'summary' {
+    const t = observerType || this.deps.mapper.defaults.observerType;
+    return t === 'histogram' ? 'histogram' : 'summary';
+  }
+
+  private update(
+    kind: MetricKind,
+    name: string,
+    labels: Labels,
+    help: string,
+    ttlMs: number,
+    mapping: MetricMapping | undefined,
+    value: number,
+    relative: boolean,
+  ): boolean {
+    const res = this.deps.registry.lookup({ kind, name, labels, help, ttlMs, options: () => this.vectorOptions(mapping) });
+    if (!res.ok) {
+      this.deps.logger.debug('conflicting metric', { metric: name, type: kind, error: res.error });
+      this.deps.metrics.conflict(kind === 'histogram' || kind === 'summary' ? 'observer' : kind, name);
+      return false;
+    }
+    res.vector.update(res.series, value, relative);
+    return true;
+  }
+
+  private vectorOptions(mapping: MetricMapping | undefined): VectorOptions {
+    const d = this.deps.mapper.defaults;
+    const buckets = mapping && mapping.histogramOptions.buckets.length > 0 ? mapping.histogramOptions.buckets : d.histogramOptions.buckets;
+    const quantiles =
+      mapping && mapping.summaryOptions.quantiles.length > 0
+        ? mapping.summaryOptions.quantiles
+        : d.summaryOptions.quantiles.length > 0
+          ? d.summaryOptions.quantiles
+          : FALLBACK_QUANTILES;
+    const so = mapping ? mapping.summaryOptions : { maxAgeSeconds: 0, ageBuckets: 0, bufCap: 0 };
+    return {
+      histogram: { ...d.histogramOptions, buckets },
+      summary: { quantiles, maxAgeSeconds: so.maxAgeSeconds, ageBuckets: so.ageBuckets, bufCap: so.bufCap },
+    };
+  }
+}
+
+/** Event tags plus mapping labels; the mapping wins unless honor_labels lets the tag stay. */
+function mergeLabels(eventLabels: Labels, mappingLabels: Readonly<Labels>, honorLabels: boolean): Labels {
+  const out: Labels = { ...eventLabels };
+  for (const k in mappingLabels) {
+    if (honorLabels && k in eventLabels) continue;
+    out[k] = mappingLabels[k];
+  }
+  return out;
+}

@@ -1,0 +1,62 @@
+// Unix datagram listener. As upstream: startup fails if the path exists, the socket file is
+// chmod'ed to --statsd.unixsocket-mode (a bad mode only warns), and it is removed on close.
+import fs from 'node:fs';
+import { createSocket, type UnixDgramSocket } from 'unix-dgram';
+import type { Logger } from '../core/logger';
+import type { SelfMetrics } from '../telemetry/self-metrics';
+import type { Ingest } from './ingest';
+
+export interface UnixgramListenerOptions {
+  path: string;
+  socketMode: string;
+  ingest: Ingest;
+  metrics: SelfMetrics;
+  logger: Logger;
+}
+
+export interface UnixgramListener {
+  close(): void;
+}
+
+export async function listenUnixgram(opts: UnixgramListenerOptions): Promise<UnixgramListener> {
+  const { path, logger, metrics, ingest } = opts;
+  if (fs.existsSync(path)) throw new Error(`unixgram socket "${path}" already exists`);
+  const socket: UnixDgramSocket = createSocket('unix_dgram');
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.once('listening', () => {
+      socket.off('error', reject);
+      resolve();
+    });
+    socket.bind(path);
+  }).catch((err: Error) => {
+    throw new Error(`failed to listen on unixgram socket "${path}": ${err.message}`);
+  });
+  socket.on('error', (err) => logger.error('unixgram socket error; still receiving', { err }));
+  socket.on('message', (msg) => {
+    metrics.unixgramPackets.inc();
+    ingest.packet(msg);
+  });
+  // Abstract sockets (leading NUL or '@') have no file to chmod.
+  if (!path.startsWith('\0') && !path.startsWith('@')) {
+    const mode = /^[0-7]{1,4}$/.test(opts.socketMode) ? parseInt(opts.socketMode, 8) : NaN;
+    if (Number.isNaN(mode)) logger.warn('invalid --statsd.unixsocket-mode, socket mode unchanged', { mode: opts.socketMode });
+    else {
+      try {
+        fs.chmodSync(path, mode);
+      } catch (err) {
+        logger.warn('failed to change unixgram socket mode', { path, err });
+      }
+    }
+  }
+  return {
+    close() {
+      try {
+        socket.close();
+      } catch {
+        /* already closed */
+      }
+      fs.rmSync(path, { force: true });
+    },
+  };
+}

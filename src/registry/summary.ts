@@ -1,0 +1,63 @@
+// Summary vector. Quantile estimation over a sliding window is the one part worth a library:
+// each vector is a prom-client Summary (never registered on its own; the family renders it).
+import { Summary } from 'prom-client';
+import type { Labels } from '../line/events';
+import type { SummaryOptions } from '../mapper/types';
+import type { SampleValue, SeriesMeta, SeriesVector } from './types';
+
+export type SummarySeries = SeriesMeta;
+
+/** client_golang's defaults when the mapping leaves max_age / age_buckets at 0. */
+const DEFAULT_MAX_AGE_SECONDS = 600;
+const DEFAULT_AGE_BUCKETS = 5;
+
+export class SummaryVector implements SeriesVector<SummarySeries> {
+  readonly kind = 'summary' as const;
+  private readonly bySeriesKey = new Map<string, SummarySeries>();
+  private readonly summary: Summary<string>;
+
+  constructor(name: string, help: string, labelNames: readonly string[], options: SummaryOptions) {
+    // prom-client takes no per-quantile error (it uses a t-digest); the quantiles themselves are kept.
+    this.summary = new Summary({
+      name,
+      help,
+      labelNames: [...labelNames],
+      percentiles: options.quantiles.map((q) => q.quantile),
+      maxAgeSeconds: options.maxAgeSeconds > 0 ? options.maxAgeSeconds : DEFAULT_MAX_AGE_SECONDS,
+      ageBuckets: options.ageBuckets > 0 ? options.ageBuckets : DEFAULT_AGE_BUCKETS,
+      registers: [],
+    });
+  }
+
+  series(key: string, labels: Labels): SummarySeries {
+    let s = this.bySeriesKey.get(key);
+    if (!s) {
+      s = { key, labels, lastUpdateMs: 0, ttlMs: 0 };
+      this.bySeriesKey.set(key, s);
+    }
+    return s;
+  }
+
+  /** prom-client's t-digest cannot take NaN or ±Inf: the caller checks `Number.isFinite` first. */
+  update(s: SummarySeries, value: number): void {
+    this.summary.observe(s.labels, value);
+  }
+
+  remove(s: SummarySeries): void {
+    this.bySeriesKey.delete(s.key);
+    this.summary.remove(s.labels);
+  }
+
+  get size(): number {
+    return this.bySeriesKey.size;
+  }
+
+  all(): IterableIterator<SummarySeries> {
+    return this.bySeriesKey.values();
+  }
+
+  async collect(out: SampleValue[]): Promise<void> {
+    const m = await this.summary.get();
+    for (const v of m.values) out.push(v as SampleValue);
+  }
+}

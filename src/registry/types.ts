@@ -1,0 +1,35 @@
+// Shared shapes of the series store. A family is all series of one metric name; it may hold
+// several vectors, one per label-name set, exactly as statsd_exporter's registry does.
+import type { Labels } from '../line/events';
+
+export type MetricKind = 'counter' | 'gauge' | 'histogram' | 'summary';
+
+/** prom-client's exposition shape for one sample line. */
+export interface SampleValue {
+  value: number;
+  labels: Labels | Record<string, string | number>;
+  metricName?: string;
+}
+
+/** One series: its labels, when it was last updated, and its own TTL. */
+export interface SeriesMeta {
+  readonly labels: Labels;
+  readonly key: string;
+  lastUpdateMs: number;
+  ttlMs: number;
+}
+
+/** A vector: the series of one family that share one label-name set. One implementation per kind. */
+export interface SeriesVector<S extends SeriesMeta = SeriesMeta> {
+  readonly kind: MetricKind;
+  /** Finds or creates the series for these labels (keyed by `key`). Returns null if the kind refuses the labels. */
+  series(key: string, labels: Labels): S;
+  /** Applies one value to a series. `relative` matters for gauges only. */
+  update(series: S, value: number, relative: boolean): void;
+  remove(series: S): void;
+  readonly size: number;
+  /** Every series, for TTL sweeps. */
+  all(): IterableIterator<S>;
+  /** Appends exposition samples (summaries compute quantiles asynchronously in prom-client). */
+  collect(out: SampleValue[]): void | Promise<void>;
+}
