@@ -32,6 +32,8 @@ export interface BridgeDeps {
   clock: Clock;
   version: string;
   revision?: string;
+  /** Overrides the one-second TTL sweep; tests drive sweeps with sweepNow() instead. */
+  ttlSweepIntervalMs?: number;
   /** Called when /-/quit is requested. */
   onQuit?: () => void;
 }
@@ -44,10 +46,13 @@ export interface RunningBridge {
   reload(): Promise<boolean>;
   /** Renders /metrics. */
   scrape(): Promise<string>;
+  /** Runs one TTL sweep now (the daemon runs one every second). */
+  sweepNow(): number;
   /** Stops listening, applies what was received, closes the HTTP server. */
   stop(): Promise<void>;
 }
 
+/** statsd_exporter sweeps expired series every second. */
 const TTL_SWEEP_INTERVAL_MS = 1000;
 
 export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
@@ -125,7 +130,7 @@ export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
   }
   queue.start();
 
-  const sweep = setInterval(() => series.sweep(), TTL_SWEEP_INTERVAL_MS);
+  const sweep = setInterval(() => series.sweep(), deps.ttlSweepIntervalMs ?? TTL_SWEEP_INTERVAL_MS);
   sweep.unref();
 
   let reloading: Promise<boolean> | null = null;
@@ -210,6 +215,7 @@ export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
     metrics,
     reload,
     scrape,
+    sweepNow: () => series.sweep(),
     async stop() {
       if (stopped) return;
       stopped = true;

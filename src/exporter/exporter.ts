@@ -3,7 +3,7 @@
 // count why not.
 import type { StatsdEvent, Labels } from '../line/events';
 import type { Logger } from '../core/logger';
-import type { MappingResult, MapperDefaults, MetricMapping, ObserverType } from '../mapper/types';
+import type { MappingResult, MapperDefaults, MetricMapping, ObserverType, SummaryOptions } from '../mapper/types';
 import { escapeMetricName } from '../mapper/escape';
 import { DEFAULT_HELP } from '../registry/series-registry';
 import type { SeriesRegistry, VectorOptions } from '../registry/series-registry';
@@ -122,27 +122,23 @@ export class Exporter {
   }
 
   private vectorOptions(mapping: MetricMapping | undefined): VectorOptions {
+    // A mapping's options are already merged with the defaults by the mapper.
+    if (mapping) return { histogram: mapping.histogramOptions, summary: withQuantiles(mapping.summaryOptions) };
+    // Unmapped events: the defaults' buckets and quantiles, client defaults for the rest (registry.go).
     const d = this.deps.mapper.defaults;
-    const buckets = mapping && mapping.histogramOptions.buckets.length > 0 ? mapping.histogramOptions.buckets : d.histogramOptions.buckets;
-    const quantiles =
-      mapping && mapping.summaryOptions.quantiles.length > 0
-        ? mapping.summaryOptions.quantiles
-        : d.summaryOptions.quantiles.length > 0
-          ? d.summaryOptions.quantiles
-          : FALLBACK_QUANTILES;
-    const so = mapping ? mapping.summaryOptions : { maxAgeSeconds: 0, ageBuckets: 0, bufCap: 0 };
-    return {
-      histogram: { ...d.histogramOptions, buckets },
-      summary: { quantiles, maxAgeSeconds: so.maxAgeSeconds, ageBuckets: so.ageBuckets, bufCap: so.bufCap },
-    };
+    return { histogram: d.histogramOptions, summary: withQuantiles({ quantiles: d.summaryOptions.quantiles, maxAgeSeconds: 0, ageBuckets: 0, bufCap: 0 }) };
   }
+}
+
+function withQuantiles(o: SummaryOptions): SummaryOptions {
+  return o.quantiles.length > 0 ? o : { ...o, quantiles: FALLBACK_QUANTILES };
 }
 
 /** Event tags plus mapping labels; the mapping wins unless honor_labels lets the tag stay. */
 function mergeLabels(eventLabels: Labels, mappingLabels: Readonly<Labels>, honorLabels: boolean): Labels {
   const out: Labels = { ...eventLabels };
   for (const k in mappingLabels) {
-    if (honorLabels && k in eventLabels) continue;
+    if (honorLabels && Object.hasOwn(eventLabels, k)) continue;
     out[k] = mappingLabels[k];
   }
   return out;

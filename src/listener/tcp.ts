@@ -71,7 +71,8 @@ function handleConnection(conn: net.Socket, opts: TcpListenerOptions): void {
     }
   });
   conn.on('end', () => {
-    if (carry && carry.length > 0) emit(carry);
+    // At EOF there is no '\n', so a trailing '\r' stays in the line (as Go's ReadLine leaves it).
+    if (carry && carry.length > 0) ingest.line(carry);
     carry = null;
   });
   conn.on('error', (err) => {

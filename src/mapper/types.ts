@@ -67,3 +67,19 @@ export interface MappingResult {
   /** Shared with the cache: callers must never mutate it. */
   labels: Readonly<Labels>;
 }
+
+/** Finds the rule for a StatsD metric name and type: glob rules first (FSM), then regex rules in order. */
+export interface MappingMatcher {
+  match(statsdName: string, type: EventType): MappingResult | null;
+  /** The glob FSM in Graphviz dot format (--debug.dump-fsm); null without glob rules. */
+  dumpFsm?(): string | null;
+}
+
+/** A loaded, validated mapping file. Immutable once built; swap a new one in to reload. */
+export interface CompiledMappingConfig {
+  /** The file the config came from (or '<string>'). */
+  readonly source: string;
+  readonly defaults: MapperDefaults;
+  readonly mappings: MetricMapping[];
+  readonly matcher: MappingMatcher;
+}

@@ -1,0 +1,80 @@
+// The lookup side of a compiled config: glob rules through the FSM, then regex rules in file
+// order (upstream mapper.go GetMapping), with templates rendered from precompiled parts.
+import type { EventType, Labels } from '../line/events';
+import { GlobFsm } from './glob-fsm';
+import { formatTemplate, type Template } from './template';
+import type { MappingMatcher, MappingResult, MetricMapping } from './types';
+
+export interface CompiledRule {
+  /** Position among all loaded rules (lower wins under glob ordering). */
+  readonly rank: number;
+  readonly mapping: MetricMapping;
+  readonly name: Template;
+  readonly labelKeys: readonly string[];
+  readonly labelValues: readonly Template[];
+  /** The shared result when the name and every label value are constant. */
+  readonly fixed: MappingResult | null;
+  /** Regex rules only. */
+  readonly regexp: RegExp | null;
+}
+
+function setLabel(labels: Labels, key: string, value: string): void {
+  if (key === '__proto__') Object.defineProperty(labels, key, { value, enumerable: true, writable: true, configurable: true });
+  else labels[key] = value;
+}
+
+/** Builds the precompiled rule; `fixed` is filled in when nothing depends on the match. */
+export function makeRule(
+  rank: number,
+  mapping: MetricMapping,
+  name: Template,
+  labelKeys: string[],
+  labelValues: Template[],
+  regexp: RegExp | null,
+): CompiledRule {
+  let fixed: MappingResult | null = null;
+  if (name.constant !== null && labelValues.every((t) => t.constant !== null)) {
+    const labels: Labels = {};
+    for (let i = 0; i < labelKeys.length; i++) setLabel(labels, labelKeys[i], labelValues[i].constant as string);
+    fixed = { mapping, name: name.constant, labels };
+  }
+  return { rank, mapping, name, labelKeys, labelValues, fixed, regexp };
+}
+
+function render(rule: CompiledRule, captures: ArrayLike<string | undefined>, whole: string): MappingResult {
+  if (rule.fixed !== null) return rule.fixed;
+  const labels: Labels = {};
+  const keys = rule.labelKeys;
+  const values = rule.labelValues;
+  for (let i = 0; i < keys.length; i++) setLabel(labels, keys[i], formatTemplate(values[i], captures, whole));
+  return { mapping: rule.mapping, name: formatTemplate(rule.name, captures, whole), labels };
+}
+
+export class RuleMatcher implements MappingMatcher {
+  constructor(
+    private readonly fsm: GlobFsm<CompiledRule> | null,
+    private readonly regexRules: readonly CompiledRule[],
+  ) {}
+
+  /** The glob FSM in Graphviz dot format; null when there are no glob rules. */
+  dumpFsm(): string | null {
+    return this.fsm === null ? null : this.fsm.dumpDot();
+  }
+
+  match(statsdName: string, type: EventType): MappingResult | null {
+    if (this.fsm !== null) {
+      const m = this.fsm.lookup(statsdName, type);
+      if (m !== null) return render(m.rule, m.captures, statsdName);
+    }
+    const rules = this.regexRules;
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i];
+      const found = (rule.regexp as RegExp).exec(statsdName);
+      if (found === null) continue;
+      const mt = rule.mapping.matchMetricType;
+      if (mt !== '' && mt !== type) continue;
+      return render(rule, found, statsdName);
+    }
+    return null;
+  }
+}
