@@ -84,10 +84,20 @@ export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
     metrics.loadedMappings.set(mapper.mappings.length);
   }
 
-  const series = new SeriesRegistry(clock, {
-    vectorCreated: (kind) => metrics.metricsCount.inc({ type: kind }),
-    isReservedName: metrics.isReservedName,
-  });
+  const limitLog = rateLimited((m, f) => logger.warn(m, f), { perInterval: 1, intervalMs: 60_000, nowMs: () => clock.nowMs() });
+  const series = new SeriesRegistry(
+    clock,
+    {
+      vectorCreated: (kind) => metrics.metricsCount.inc({ type: kind }),
+      isReservedName: metrics.isReservedName,
+      seriesDropped: (reason, name) => {
+        metrics.seriesDropped[reason].inc();
+        limitLog('Series limit reached; new series are dropped', { reason, metric: name, limit: reason === 'max_series' ? config.maxSeries : config.maxSeriesPerMetric });
+      },
+    },
+    { maxSeries: config.maxSeries, maxSeriesPerMetric: config.maxSeriesPerMetric },
+  );
+  metrics.bindSeriesCount(() => series.seriesCount);
   const exporter = new Exporter({ mapper, registry: series, metrics, logger });
   const queue = new EventQueue(exporter, {
     flushThreshold: Math.max(1, config.eventFlushThreshold),

@@ -28,6 +28,8 @@ export interface BridgeConfig {
   relayAddress: string;
   relayPacketLength: number;
   tcpMaxLineLength: number;
+  maxSeries: number;
+  maxSeriesPerMetric: number;
   debugDumpFsm: string;
   checkConfig: boolean;
   logLevel: LogLevel;
@@ -69,6 +71,8 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'statsd.relay.address', key: 'relayAddress', kind: 'string', default: '', help: 'The UDP relay target address (host:port)' },
   { name: 'statsd.relay.packet-length', key: 'relayPacketLength', kind: 'int', default: 1400, help: 'Maximum relay output packet length to avoid fragmentation' },
   { name: 'statsd.tcp-max-line-length', key: 'tcpMaxLineLength', kind: 'int', default: 4096, help: 'Longest TCP line accepted, in bytes; a longer line is counted and skipped, the connection stays open.' },
+  { name: 'statsd.max-series', key: 'maxSeries', kind: 'int', default: 1_000_000, help: 'Most series held in total; samples that would create more are dropped and counted in statsd_bridge_series_dropped_total. 0 = no limit.' },
+  { name: 'statsd.max-series-per-metric', key: 'maxSeriesPerMetric', kind: 'int', default: 100_000, help: 'Most series held under one metric name; past it new label sets are dropped and counted. 0 = no limit.' },
   { name: 'debug.dump-fsm', key: 'debugDumpFsm', kind: 'string', default: '', help: 'The path to dump internal FSM generated for glob matching as Dot file.' },
   { name: 'check-config', key: 'checkConfig', kind: 'bool', default: false, help: 'Check configuration and exit.' },
   { name: 'log.level', key: 'logLevel', kind: 'enum', values: LOG_LEVELS, default: 'info', help: 'Only log messages with the given severity or above. One of: [debug, info, warn, error]' },

@@ -113,6 +113,8 @@ export class Exporter {
   ): boolean {
     const res = this.deps.registry.lookup({ kind, name, labels, help, ttlMs, options: () => this.vectorOptions(mapping) });
     if (!res.ok) {
+      // Series refused by the cardinality guard are counted by the registry's hook.
+      if (res.reason !== 'conflict') return false;
       this.deps.logger.debug('conflicting metric', { metric: name, type: kind, error: res.error });
       this.deps.metrics.conflict(kind === 'histogram' || kind === 'summary' ? 'observer' : kind, name);
       return false;

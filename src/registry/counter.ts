@@ -12,12 +12,13 @@ export class CounterVector implements SeriesVector<CounterSeries> {
   readonly kind = 'counter' as const;
   private readonly bySeriesKey = new Map<string, CounterSeries>();
 
-  series(key: string, labels: Labels): CounterSeries {
-    let s = this.bySeriesKey.get(key);
-    if (!s) {
-      s = { key, labels, lastUpdateMs: 0, ttlMs: 0, value: 0 };
-      this.bySeriesKey.set(key, s);
-    }
+  find(key: string): CounterSeries | undefined {
+    return this.bySeriesKey.get(key);
+  }
+
+  create(key: string, labels: Labels): CounterSeries {
+    const s: CounterSeries = { key, labels, lastUpdateMs: 0, ttlMs: 0, value: 0 };
+    this.bySeriesKey.set(key, s);
     return s;
   }
 

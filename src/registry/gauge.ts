@@ -10,12 +10,13 @@ export class GaugeVector implements SeriesVector<GaugeSeries> {
   readonly kind = 'gauge' as const;
   private readonly bySeriesKey = new Map<string, GaugeSeries>();
 
-  series(key: string, labels: Labels): GaugeSeries {
-    let s = this.bySeriesKey.get(key);
-    if (!s) {
-      s = { key, labels, lastUpdateMs: 0, ttlMs: 0, value: 0 };
-      this.bySeriesKey.set(key, s);
-    }
+  find(key: string): GaugeSeries | undefined {
+    return this.bySeriesKey.get(key);
+  }
+
+  create(key: string, labels: Labels): GaugeSeries {
+    const s: GaugeSeries = { key, labels, lastUpdateMs: 0, ttlMs: 0, value: 0 };
+    this.bySeriesKey.set(key, s);
     return s;
   }
 

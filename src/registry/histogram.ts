@@ -24,12 +24,13 @@ export class HistogramVector implements SeriesVector<HistogramSeries> {
     this.leLabels = this.upperBounds.map(formatLe);
   }
 
-  series(key: string, labels: Labels): HistogramSeries {
-    let s = this.bySeriesKey.get(key);
-    if (!s) {
-      s = { key, labels, lastUpdateMs: 0, ttlMs: 0, counts: new Float64Array(this.upperBounds.length), sum: 0, count: 0 };
-      this.bySeriesKey.set(key, s);
-    }
+  find(key: string): HistogramSeries | undefined {
+    return this.bySeriesKey.get(key);
+  }
+
+  create(key: string, labels: Labels): HistogramSeries {
+    const s: HistogramSeries = { key, labels, lastUpdateMs: 0, ttlMs: 0, counts: new Float64Array(this.upperBounds.length), sum: 0, count: 0 };
+    this.bySeriesKey.set(key, s);
     return s;
   }
 

@@ -32,29 +32,35 @@ export interface SeriesRequest {
 
 export type SeriesLookup =
   | { ok: true; vector: SeriesVector; series: SeriesMeta }
-  | { ok: false; error: string };
+  | { ok: false; error: string; reason: 'conflict' | SeriesLimitReason };
+
+/** Why a new series was refused by the cardinality guard. */
+export type SeriesLimitReason = 'max_series' | 'max_series_per_metric';
+
+/** The cardinality guard: 0 means no limit. Existing series keep updating past a limit. */
+export interface SeriesLimits {
+  maxSeries: number;
+  maxSeriesPerMetric: number;
+}
 
 export interface SeriesRegistryHooks {
   /** Called when a vector is created; backs statsd_exporter_metrics_total{type}. */
   vectorCreated(kind: MetricKind): void;
   /** Names owned by someone else (the self-metrics): events may not take them. */
   isReservedName(name: string): boolean;
+  /** Called when the guard refuses a new series. */
+  seriesDropped(reason: SeriesLimitReason, name: string): void;
 }
 
 class Family {
   readonly vectors = new Map<string, SeriesVector>();
   registered = false;
+  seriesTotal = 0;
   constructor(
     readonly name: string,
     readonly kind: MetricKind,
     readonly help: string,
   ) {}
-
-  get seriesCount(): number {
-    let n = 0;
-    for (const v of this.vectors.values()) n += v.size;
-    return n;
-  }
 
   /** prom-client's collector shape: the registry calls get() at scrape time. */
   get type(): MetricKind {
@@ -79,6 +85,7 @@ export class SeriesRegistry {
   constructor(
     private readonly clock: Clock,
     private readonly hooks: SeriesRegistryHooks,
+    private readonly limits: SeriesLimits = { maxSeries: 0, maxSeriesPerMetric: 0 },
   ) {}
 
   get seriesCount(): number {
@@ -89,38 +96,54 @@ export class SeriesRegistry {
     return this.families.size;
   }
 
-  /** Finds or creates the series an event updates, or says why it conflicts. */
+  /** Finds or creates the series an event updates, or says why it cannot. */
   lookup(req: SeriesRequest): SeriesLookup {
     const { kind, name } = req;
     const keys = labelKeys(req.labels);
     let family = this.families.get(name);
-    if (family && family.kind !== kind) return { ok: false, error: `metric with name ${name} is already registered as ${family.kind}` };
-
+    if (family && family.kind !== kind) {
+      return { ok: false, reason: 'conflict', error: `metric with name ${name} is already registered as ${family.kind}` };
+    }
     let vector = family?.vectors.get(keys.namesKey);
-    if (!vector) {
-      const conflict = this.conflictForNewVector(kind, name);
-      if (conflict) return { ok: false, error: conflict };
-      const created = this.createVector(req, keys.names);
-      if (typeof created === 'string') return { ok: false, error: created };
-      vector = created;
-      if (!family) {
-        family = new Family(name, kind, req.help);
-        this.families.set(name, family);
+    let series = vector?.find(keys.valuesKey);
+    if (!series) {
+      // A new series: the cardinality guard speaks before anything is allocated.
+      const limited = this.limitReached(family);
+      if (limited) {
+        this.hooks.seriesDropped(limited, name);
+        return { ok: false, reason: limited, error: `series limit ${limited} reached` };
       }
-      family.vectors.set(keys.namesKey, vector);
-      this.hooks.vectorCreated(kind);
+      if (!vector) {
+        const conflict = this.conflictForNewVector(kind, name);
+        if (conflict) return { ok: false, reason: 'conflict', error: conflict };
+        const created = this.createVector(req, keys.names);
+        if (typeof created === 'string') return { ok: false, reason: 'conflict', error: created };
+        vector = created;
+        if (!family) {
+          family = new Family(name, kind, req.help);
+          this.families.set(name, family);
+        }
+        family.vectors.set(keys.namesKey, vector);
+        this.hooks.vectorCreated(kind);
+      }
+      series = vector.create(keys.valuesKey, req.labels);
+      family!.seriesTotal++;
+      this.seriesTotal++;
+      if (!family!.registered) {
+        this.exposition.registerMetric(family as never);
+        family!.registered = true;
+      }
     }
-    if (family && !family.registered) {
-      this.exposition.registerMetric(family as never);
-      family.registered = true;
-    }
-
-    const before = vector.size;
-    const series = vector.series(keys.valuesKey, req.labels);
-    if (vector.size !== before) this.seriesTotal++;
     series.lastUpdateMs = this.clock.nowMs();
     series.ttlMs = req.ttlMs;
-    return { ok: true, vector, series };
+    return { ok: true, vector: vector!, series };
+  }
+
+  private limitReached(family: Family | undefined): SeriesLimitReason | null {
+    const { maxSeries, maxSeriesPerMetric } = this.limits;
+    if (maxSeries > 0 && this.seriesTotal >= maxSeries) return 'max_series';
+    if (maxSeriesPerMetric > 0 && family && family.seriesTotal >= maxSeriesPerMetric) return 'max_series_per_metric';
+    return null;
   }
 
   /** Removes every series whose TTL has passed; returns how many were removed. */
@@ -133,13 +156,14 @@ export class SeriesRegistry {
           // Go: lastRegisteredAt.Add(ttl).Before(now), i.e. strictly older than the TTL.
           if (s.ttlMs > 0 && s.lastUpdateMs + s.ttlMs < now) {
             vector.remove(s);
+            family.seriesTotal--;
             removed++;
           }
         }
       }
       // client_golang leaves an empty family out of the scrape; so do we. The family (and so its
       // type) is kept, as upstream keeps the vector.
-      if (family.registered && family.seriesCount === 0) {
+      if (family.registered && family.seriesTotal === 0) {
         this.exposition.removeSingleMetric(family.name);
         family.registered = false;
       }

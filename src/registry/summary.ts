@@ -29,12 +29,13 @@ export class SummaryVector implements SeriesVector<SummarySeries> {
     });
   }
 
-  series(key: string, labels: Labels): SummarySeries {
-    let s = this.bySeriesKey.get(key);
-    if (!s) {
-      s = { key, labels, lastUpdateMs: 0, ttlMs: 0 };
-      this.bySeriesKey.set(key, s);
-    }
+  find(key: string): SummarySeries | undefined {
+    return this.bySeriesKey.get(key);
+  }
+
+  create(key: string, labels: Labels): SummarySeries {
+    const s: SummarySeries = { key, labels, lastUpdateMs: 0, ttlMs: 0 };
+    this.bySeriesKey.set(key, s);
     return s;
   }
 

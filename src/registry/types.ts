@@ -22,8 +22,9 @@ export interface SeriesMeta {
 /** A vector: the series of one family that share one label-name set. One implementation per kind. */
 export interface SeriesVector<S extends SeriesMeta = SeriesMeta> {
   readonly kind: MetricKind;
-  /** Finds or creates the series for these labels (keyed by `key`). Returns null if the kind refuses the labels. */
-  series(key: string, labels: Labels): S;
+  find(key: string): S | undefined;
+  /** Creates the series for these labels; the caller checked it does not exist. */
+  create(key: string, labels: Labels): S;
   /** Applies one value to a series. `relative` matters for gauges only. */
   update(series: S, value: number, relative: boolean): void;
   remove(series: S): void;

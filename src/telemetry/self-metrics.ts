@@ -68,6 +68,23 @@ export function createSelfMetrics(opts: SelfMetricsOptions) {
   const eventsActions = counter('statsd_exporter_events_actions_total', 'The total number of StatsD events by action.', ['action']);
   const metricsCount = gauge('statsd_exporter_metrics_total', 'The total number of metrics.', ['type']);
 
+  // Bridge extensions (statsd_exporter has no cardinality guard): bounded label values only.
+  const seriesDropped = counter(
+    'statsd_bridge_series_dropped_total',
+    'Samples not applied because creating their series would pass a --statsd.max-series* limit.',
+    ['reason'],
+  );
+  // Read at scrape time from whatever the composition root binds (the series registry).
+  let countSeries = (): number => 0;
+  new Gauge({
+    name: 'statsd_bridge_series',
+    help: 'The number of series currently held (bridged metrics only).',
+    registers,
+    collect() {
+      this.set(countSeries());
+    },
+  });
+
   const cache = opts.cacheEnabled
     ? {
         length: gauge('statsd_metric_mapper_cache_length', 'The count of unique metrics currently cached.'),
@@ -105,6 +122,10 @@ export function createSelfMetrics(opts: SelfMetricsOptions) {
     eventErrors,
     actions: { map: child(eventsActions, { action: 'map' }), drop: child(eventsActions, { action: 'drop' }) },
     metricsCount,
+    seriesDropped: { max_series: child(seriesDropped, { reason: 'max_series' }), max_series_per_metric: child(seriesDropped, { reason: 'max_series_per_metric' }) },
+    bindSeriesCount: (fn: () => number) => {
+      countSeries = fn;
+    },
     cache,
     /** Metric names owned by this registry: bridged events may not reuse them. */
     isReservedName: (name: string) => opts.registry.getSingleMetric(name) !== undefined,
