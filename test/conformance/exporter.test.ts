@@ -3,7 +3,8 @@
 // transport, and /metrics is scraped over HTTP and parsed as Prometheus text.
 import { ManualClock } from '../../src/core/clock';
 import { loadVectors, eventToLine, type VectorEvent } from '../support/conformance';
-import { startInProcess, type InProcessBridge } from '../support/inprocess';
+import { startDaemon } from '../support/daemon';
+import { startInProcess, tempFile } from '../support/inprocess';
 import type { Exposition } from '../support/prom-text';
 
 interface ExpectedMetric {
@@ -68,55 +69,102 @@ function lineCount(bytes: Buffer, via: 'udp' | 'tcp'): number {
   return (via === 'tcp' ? text.replace(/\n$/, '') : text).split('\n').length;
 }
 
+/** What a case needs from a running bridge, in-process or a spawned daemon. */
+interface Target {
+  sendTcp(payload: string | Buffer): Promise<void>;
+  sendUdp(payload: string | Buffer): Promise<void>;
+  scrape(): Promise<Exposition>;
+  waitForLines(lines: number): Promise<unknown>;
+  /** Only in-process targets can move the clock and sweep on demand. */
+  clock?: ManualClock;
+  sweepNow?: () => void;
+  stop(): Promise<unknown>;
+}
+
+function dialectFlags(c: ExporterCase): string[] {
+  const f = c.flags;
+  if (!f) return [];
+  const flag = (name: string, on: boolean) => `--${on ? '' : 'no-'}statsd.parse-${name}-tags`;
+  return [flag('dogstatsd', f.dogstatsd), flag('influxdb', f.influxdb), flag('librato', f.librato), flag('signalfx', f.signalfx)];
+}
+
+async function inProcessTarget(c: ExporterCase): Promise<Target> {
+  const clock = new ManualClock(0);
+  const f = c.flags;
+  const b = await startInProcess({
+    clock,
+    mappingYaml: mappingYaml(c),
+    config: f ? { parseDogstatsdTags: f.dogstatsd, parseInfluxdbTags: f.influxdb, parseLibratoTags: f.librato, parseSignalfxTags: f.signalfx } : {},
+  });
+  return { ...b, clock, sweepNow: () => void b.bridge.sweepNow() };
+}
+
+async function daemonTarget(c: ExporterCase): Promise<Target> {
+  const yaml = mappingYaml(c);
+  const args = ['--statsd.event-flush-threshold=1', ...dialectFlags(c)];
+  if (yaml !== null) args.push(`--statsd.mapping-config=${tempFile('mapping.yml', yaml)}`);
+  const d = await startDaemon({ args });
+  return {
+    sendTcp: d.sendTcp,
+    sendUdp: d.sendUdp,
+    scrape: d.scrape,
+    waitForLines: (lines) => d.eventually((e) => expect(e.value('statsd_exporter_lines_total')).toBeGreaterThanOrEqual(lines)),
+    stop: () => d.stop(),
+  };
+}
+
+async function runCase(c: ExporterCase, t: Target): Promise<void> {
+  const before = await t.scrape();
+  let lines = 0;
+  const sendEvents = async (events: VectorEvent[]) => {
+    if (events.length === 0) return;
+    await t.sendTcp(events.map(eventToLine).join('\n') + '\n');
+    lines += events.length;
+    await t.waitForLines(lines);
+  };
+
+  if (c.events) await sendEvents(c.events);
+  for (const p of c.packets ?? []) {
+    const bytes = p.input !== null ? Buffer.from(p.input) : Buffer.from(p.input_base64!, 'base64');
+    if (p.via === 'udp') await t.sendUdp(bytes);
+    else await t.sendTcp(bytes);
+    lines += lineCount(bytes, p.via);
+    await t.waitForLines(lines);
+  }
+  for (const step of c.steps ?? []) {
+    t.clock!.set(step.clock_unix[0] * 1000 + step.clock_unix[1] / 1e6);
+    if (step.sweep) t.sweepNow!();
+    await sendEvents(step.events);
+    check(await t.scrape(), step.expected_metrics);
+  }
+
+  const after = await t.scrape();
+  if (c.expected_metrics) check(after, c.expected_metrics);
+  for (const d of c.expected_telemetry_deltas ?? []) {
+    const delta = after.valueOr0(d.name, d.labels) - before.valueOr0(d.name, d.labels);
+    expect({ metric: d.name, delta }).toEqual({ metric: d.name, delta: d.delta });
+  }
+  // expected_no_panic and every case: the bridge still answers and counted every line.
+  expect(after.value('statsd_exporter_lines_total')).toBe(lines);
+}
+
 describe('exporter.json', () => {
-  let b: InProcessBridge | undefined;
+  let target: Target | undefined;
   afterEach(async () => {
-    await b?.stop();
-    b = undefined;
+    await target?.stop();
+    target = undefined;
   });
 
-  test.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    const clock = new ManualClock(0);
-    const flags = c.flags;
-    b = await startInProcess({
-      clock,
-      mappingYaml: mappingYaml(c),
-      config: flags
-        ? { parseDogstatsdTags: flags.dogstatsd, parseInfluxdbTags: flags.influxdb, parseLibratoTags: flags.librato, parseSignalfxTags: flags.signalfx }
-        : {},
-    });
-    const before = await b.scrape();
-    let lines = 0;
+  // Every case through the composition root in-process, where the test owns the clock (TTL steps).
+  test.each(cases.map((c) => [c.name, c] as const))('in-process: %s', async (_name, c) => {
+    target = await inProcessTarget(c);
+    await runCase(c, target);
+  });
 
-    const sendEvents = async (events: VectorEvent[]) => {
-      if (events.length === 0) return;
-      await b!.sendTcp(events.map(eventToLine).join('\n') + '\n');
-      lines += events.length;
-      await b!.waitForLines(lines);
-    };
-
-    if (c.events) await sendEvents(c.events);
-    for (const p of c.packets ?? []) {
-      const bytes = p.input !== null ? Buffer.from(p.input) : Buffer.from(p.input_base64!, 'base64');
-      if (p.via === 'udp') await b.sendUdp(bytes);
-      else await b.sendTcp(bytes);
-      lines += lineCount(bytes, p.via);
-      await b.waitForLines(lines);
-    }
-    for (const step of c.steps ?? []) {
-      clock.set(step.clock_unix[0] * 1000 + step.clock_unix[1] / 1e6);
-      if (step.sweep) b.bridge.sweepNow();
-      await sendEvents(step.events);
-      check(await b.scrape(), step.expected_metrics);
-    }
-
-    const after = await b.scrape();
-    if (c.expected_metrics) check(after, c.expected_metrics);
-    for (const d of c.expected_telemetry_deltas ?? []) {
-      const delta = after.valueOr0(d.name, d.labels) - before.valueOr0(d.name, d.labels);
-      expect({ metric: d.name, delta }).toEqual({ metric: d.name, delta: d.delta });
-    }
-    // expected_no_panic and every case: the bridge still answers and counted every line.
-    expect(after.value('statsd_exporter_lines_total')).toBe(lines);
+  // And every case that does not move the clock through the built daemon, spawned as a user runs it.
+  const clockFree = cases.filter((c) => !c.steps);
+  test.each(clockFree.map((c) => [c.name, c] as const))('daemon: %s', async (_name, c) => {
+    target = await daemonTarget(c);
+    await runCase(c, target);
   });
 });
