@@ -11,12 +11,14 @@ import type { Clock } from './core/clock';
 import { rateLimited, type Logger } from './core/logger';
 import { EventQueue } from './exporter/event-queue';
 import { Exporter } from './exporter/exporter';
+import { SeriesCache } from './exporter/series-cache';
 import { createRequestHandler, listenHttp } from './http/server';
+import { loadWebConfig } from './http/web-config';
 import type { LineTelemetry } from './line/events';
 import { LineParser } from './line/parser';
 import { parseHostPort } from './listener/address';
 import { Ingest } from './listener/ingest';
-import { listenTcp } from './listener/tcp';
+import { listenTcp, type TcpListener } from './listener/tcp';
 import { listenUdp } from './listener/udp';
 import { listenUnixgram, type UnixgramListener } from './listener/unixgram';
 import { createMappingCache } from './mapper/cache';
@@ -60,6 +62,8 @@ export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
   if (!config.listenUdp && !config.listenTcp && !config.listenUnixgram) {
     throw new Error('At least one of UDP/TCP/Unixgram listeners must be specified.');
   }
+  // Checked before anything listens: a bad web config is fatal at start (exporter-toolkit format).
+  const webConfig = config.webConfigFile ? loadWebConfig(config.webConfigFile) : null;
 
   const selfRegistry = new Registry();
   const metrics = createSelfMetrics({
@@ -67,7 +71,8 @@ export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
     version: deps.version,
     revision: deps.revision ?? 'unknown',
     cacheEnabled: config.cacheSize > 0,
-    runtimeMetrics: config.runtimeMetrics,
+    runtimeMetrics: !config.webDisableExporterMetrics,
+    setsEnabled: config.enableSets,
   });
 
   const cache = createMappingCache({
@@ -89,29 +94,53 @@ export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
     clock,
     {
       vectorCreated: (kind) => metrics.metricsCount.inc({ type: kind }),
+      vectorRemoved: (kind) => metrics.metricsCount.dec({ type: kind }),
       isReservedName: metrics.isReservedName,
       seriesDropped: (reason, name) => {
         metrics.seriesDropped[reason].inc();
         limitLog('Series limit reached; new series are dropped', { reason, metric: name, limit: reason === 'max_series' ? config.maxSeries : config.maxSeriesPerMetric });
       },
+      setValueDropped: (name) => {
+        metrics.setValueDropped();
+        limitLog('Set series full; new members are not counted until the next scrape', { metric: name, limit: config.setMaxValues });
+      },
     },
-    { maxSeries: config.maxSeries, maxSeriesPerMetric: config.maxSeriesPerMetric },
+    { maxSeries: config.maxSeries, maxSeriesPerMetric: config.maxSeriesPerMetric, maxSetValues: config.setMaxValues },
   );
   metrics.bindSeriesCount(() => series.seriesCount);
   const exporter = new Exporter({ mapper, registry: series, metrics, logger });
+  // Lines seen before skip parsing, mapping and the registry lookup (src/exporter/series-cache.ts).
+  const cacheMetrics = config.cacheType === 'lru' ? metrics.cache : null;
+  const seriesCache = new SeriesCache({
+    exporter,
+    registry: series,
+    mapper,
+    metrics,
+    logger,
+    clock,
+    // Served from the series cache, a line still counts the mapping-cache get and hit upstream counts.
+    onMappingReuse: cacheMetrics
+      ? () => {
+          cacheMetrics.gets.inc();
+          cacheMetrics.hits.inc();
+        }
+      : null,
+  });
   const queue = new EventQueue(exporter, {
     flushThreshold: Math.max(1, config.eventFlushThreshold),
     flushIntervalMs: config.eventFlushIntervalMs,
     onFlush: () => metrics.eventsFlushed.inc(),
+    seriesCache,
   });
   const parser = new LineParser(
     { dogstatsd: config.parseDogstatsdTags, influxdb: config.parseInfluxdbTags, librato: config.parseLibratoTags, signalfx: config.parseSignalfxTags },
     lineTelemetry(metrics, logger, clock),
+    { sets: config.enableSets },
   );
   const relay = config.relayAddress
     ? new Relay({ target: config.relayAddress, packetLength: config.relayPacketLength, registry: selfRegistry, logger })
     : null;
-  const ingest = new Ingest(parser, queue, metrics, relay);
+  const ingest = new Ingest(parser, queue, metrics, relay, seriesCache);
 
   const closers: Array<() => Promise<void> | void> = [];
   const addresses: { http: { host: string; port: number }; udp?: { host: string; port: number }; tcp?: { host: string; port: number } } = {
@@ -125,10 +154,18 @@ export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
       closers.push(() => new Promise<void>((r) => sock.close(() => r())));
     }
     if (config.listenTcp) {
-      const server: net.Server = await listenTcp({ address: parseHostPort(config.listenTcp), maxLineLength: config.tcpMaxLineLength, ingest, metrics, logger });
-      const a = server.address() as net.AddressInfo;
+      const tcp: TcpListener = await listenTcp({
+        address: parseHostPort(config.listenTcp),
+        maxLineLength: config.tcpMaxLineLength,
+        maxConnections: config.tcpMaxConnections,
+        idleTimeoutMs: config.tcpIdleTimeoutMs,
+        ingest,
+        metrics,
+        logger,
+      });
+      const a = tcp.server.address() as net.AddressInfo;
       addresses.tcp = { host: a.address, port: a.port };
-      closers.push(() => closeServer(server));
+      closers.push(() => tcp.close());
     }
     if (config.listenUnixgram) {
       const ug: UnixgramListener = await listenUnixgram({ path: config.listenUnixgram, socketMode: config.unixSocketMode, ingest, metrics, logger });
@@ -193,6 +230,7 @@ export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
       }),
       web.host,
       web.port,
+      webConfig && { config: webConfig, logger, onReject: (reason) => metrics.httpRejected[reason].inc() },
     );
   } catch (err) {
     for (const close of closers.reverse()) await close();
@@ -217,6 +255,8 @@ export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
     unixgram: config.listenUnixgram || 'off',
     http: fmt(addresses.http),
     metrics_path: config.webTelemetryPath,
+    web_tls: webConfig?.tls ? 'on' : 'off',
+    web_basic_auth: webConfig && webConfig.users.size > 0 ? 'on' : 'off',
   });
 
   let stopped = false;

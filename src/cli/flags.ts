@@ -25,16 +25,20 @@ export interface BridgeConfig {
   parseInfluxdbTags: boolean;
   parseLibratoTags: boolean;
   parseSignalfxTags: boolean;
+  enableSets: boolean;
+  setMaxValues: number;
   relayAddress: string;
   relayPacketLength: number;
   tcpMaxLineLength: number;
+  tcpMaxConnections: number;
+  tcpIdleTimeoutMs: number;
   maxSeries: number;
   maxSeriesPerMetric: number;
   debugDumpFsm: string;
   checkConfig: boolean;
   logLevel: LogLevel;
   logFormat: LogFormat;
-  runtimeMetrics: boolean;
+  webDisableExporterMetrics: boolean;
 }
 
 type Kind = 'string' | 'bool' | 'int' | 'duration' | 'enum' | 'strings';
@@ -68,16 +72,20 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'statsd.parse-influxdb-tags', key: 'parseInfluxdbTags', kind: 'bool', default: true, help: 'Parse InfluxDB style tags. Enabled by default.' },
   { name: 'statsd.parse-librato-tags', key: 'parseLibratoTags', kind: 'bool', default: true, help: 'Parse Librato style tags. Enabled by default.' },
   { name: 'statsd.parse-signalfx-tags', key: 'parseSignalfxTags', kind: 'bool', default: true, help: 'Parse SignalFX style tags. Enabled by default.' },
+  { name: 'statsd.enable-sets', key: 'enableSets', kind: 'bool', default: false, help: 'Accept StatsD sets (name:member|s): each series is a gauge of the distinct members seen since the previous scrape. Off, sets are rejected as statsd_exporter does.' },
+  { name: 'statsd.set-max-values', key: 'setMaxValues', kind: 'int', default: 100_000, help: 'Most distinct members one set series holds between scrapes; more are counted in statsd_bridge_set_values_dropped_total. 0 = no limit.' },
   { name: 'statsd.relay.address', key: 'relayAddress', kind: 'string', default: '', help: 'The UDP relay target address (host:port)' },
   { name: 'statsd.relay.packet-length', key: 'relayPacketLength', kind: 'int', default: 1400, help: 'Maximum relay output packet length to avoid fragmentation' },
   { name: 'statsd.tcp-max-line-length', key: 'tcpMaxLineLength', kind: 'int', default: 4096, help: 'Longest TCP line accepted, in bytes; a longer line is counted and skipped, the connection stays open.' },
+  { name: 'statsd.tcp-max-connections', key: 'tcpMaxConnections', kind: 'int', default: 1024, help: 'Most TCP connections open at once; a connection beyond it is closed at once and counted in statsd_bridge_tcp_connections_dropped_total{reason="max_connections"}. 0 = no limit.' },
+  { name: 'statsd.tcp-idle-timeout', key: 'tcpIdleTimeoutMs', kind: 'duration', default: '5m', help: 'Close a TCP connection that sent nothing for this long (counted in statsd_bridge_tcp_connections_dropped_total{reason="idle_timeout"}). 0 = never.' },
   { name: 'statsd.max-series', key: 'maxSeries', kind: 'int', default: 1_000_000, help: 'Most series held in total; samples that would create more are dropped and counted in statsd_bridge_series_dropped_total. 0 = no limit.' },
   { name: 'statsd.max-series-per-metric', key: 'maxSeriesPerMetric', kind: 'int', default: 100_000, help: 'Most series held under one metric name; past it new label sets are dropped and counted. 0 = no limit.' },
   { name: 'debug.dump-fsm', key: 'debugDumpFsm', kind: 'string', default: '', help: 'The path to dump internal FSM generated for glob matching as Dot file.' },
   { name: 'check-config', key: 'checkConfig', kind: 'bool', default: false, help: 'Check configuration and exit.' },
   { name: 'log.level', key: 'logLevel', kind: 'enum', values: LOG_LEVELS, default: 'info', help: 'Only log messages with the given severity or above. One of: [debug, info, warn, error]' },
   { name: 'log.format', key: 'logFormat', kind: 'enum', values: ['logfmt', 'json'], default: 'logfmt', help: 'Output format of log messages. One of: [logfmt, json]' },
-  { name: 'runtime-metrics', key: 'runtimeMetrics', kind: 'bool', default: true, help: 'Expose nodejs_* and process_* runtime metrics on the metrics endpoint (--no-runtime-metrics leaves them out).' },
+  { name: 'web.disable-exporter-metrics', key: 'webDisableExporterMetrics', kind: 'bool', default: false, help: 'Leave the nodejs_* and process_* runtime metrics out of the metrics endpoint (the statsd_exporter_* ones stay).' },
 ];
 
 export type ParsedArgs = { kind: 'run'; config: BridgeConfig } | { kind: 'help' } | { kind: 'version' };
@@ -164,6 +172,13 @@ export function helpText(program: string): string {
     lines.push(`      ${name}`, `          ${f.help}${def}`);
   }
   lines.push('      --version                Show application version.', '');
-  lines.push('Commands:', `  ${program} mapping explain --statsd.mapping-config=FILE [LINE...]`, `  ${program} mapping test FILE...`, '');
+  lines.push(
+    'Commands:',
+    `  ${program} mapping explain [--statsd.mapping-config=FILE]... [--output=text|json] [LINE...]`,
+    '          Show which rule each StatsD line matches and the series it becomes (lines from stdin when none are given).',
+    `  ${program} mapping test FILE...`,
+    '          Run mapping unit tests (YAML: lines in, expected series out). Exit 1 when a test fails.',
+    '',
+  );
   return lines.join('\n');
 }

@@ -5,6 +5,7 @@ import { createLogger, type Logger } from '../core/logger';
 import { startBridge } from '../bridge';
 import { loadMappingFiles } from '../mapper/load';
 import { FlagError, helpText, parseArgs, type BridgeConfig } from './flags';
+import { runMappingCommand } from './mapping';
 import { VERSION } from '../version';
 
 const PROGRAM = 'statsd-bridge';
@@ -13,6 +14,8 @@ export interface CliIo {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
   exit: (code: number) => void;
+  /** Read by `mapping explain` without LINE arguments; process.stdin when absent. */
+  stdin?: NodeJS.ReadableStream;
 }
 
 const processIo: CliIo = {
@@ -22,6 +25,11 @@ const processIo: CliIo = {
 };
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<void> {
+  if (argv[0] === 'mapping') {
+    // The mapping workbench (explain, test): see src/cli/mapping.ts.
+    const code = await runMappingCommand(argv.slice(1), { stdout: io.stdout, stderr: io.stderr, stdin: io.stdin ?? process.stdin });
+    return io.exit(code);
+  }
   let parsed;
   try {
     parsed = parseArgs(argv);

@@ -1,18 +1,19 @@
 // Turns events into series, exactly as statsd_exporter's pkg/exporter does: look up the mapping,
 // apply drop / name / labels / honor_labels / scale, then update the right kind of series or
 // count why not.
-import type { StatsdEvent, Labels } from '../line/events';
+import type { StatsdEvent, Labels, SetEvent, EventType } from '../line/events';
 import type { Logger } from '../core/logger';
 import type { MappingResult, MapperDefaults, MetricMapping, ObserverType, SummaryOptions } from '../mapper/types';
 import { escapeMetricName } from '../mapper/escape';
 import { DEFAULT_HELP } from '../registry/series-registry';
 import type { SeriesRegistry, VectorOptions } from '../registry/series-registry';
-import type { MetricKind } from '../registry/types';
+import type { MetricKind, SeriesMeta, SeriesVector } from '../registry/types';
+import type { SetSeries, SetVector } from '../registry/set';
 import type { SelfMetrics } from '../telemetry/self-metrics';
 
 /** The part of the mapper the exporter needs; the real MetricMapper satisfies it. */
 export interface EventMapper {
-  getMapping(statsdName: string, type: StatsdEvent['type']): MappingResult | null;
+  getMapping(statsdName: string, type: EventType): MappingResult | null;
   readonly defaults: MapperDefaults;
 }
 
@@ -30,7 +31,25 @@ const FALLBACK_QUANTILES = [
   { quantile: 0.99, error: 0.001 },
 ];
 
+/**
+ * What the last handleEvent call did, for the series cache (src/exporter/series-cache.ts), which
+ * remembers it per line so the same line later skips parsing, mapping and the registry lookup.
+ * 'none' unless a counter, gauge or observer event updated a series or was dropped.
+ */
+export interface EventOutcome {
+  action: 'none' | 'drop' | 'update';
+  kind: MetricKind;
+  name: string;
+  mapping: MetricMapping | undefined;
+  ttlMs: number;
+  vector: SeriesVector | null;
+  series: SeriesMeta | null;
+}
+
 export class Exporter {
+  /** Rewritten by every handleEvent (one object, reused: nothing is allocated per event). */
+  readonly outcome: EventOutcome = { action: 'none', kind: 'counter', name: '', mapping: undefined, ttlMs: 0, vector: null, series: null };
+
   constructor(private readonly deps: ExporterDeps) {}
 
   handleEvents(events: readonly StatsdEvent[]): void {
@@ -38,11 +57,17 @@ export class Exporter {
   }
 
   handleEvent(event: StatsdEvent): void {
+    this.outcome.action = 'none';
+    if (event.type === 'set') {
+      this.handleSet(event);
+      return;
+    }
     const { mapper, metrics, logger } = this.deps;
     const found = mapper.getMapping(event.name, event.type);
     const mapping = found?.mapping;
     if (mapping && mapping.action === 'drop') {
       metrics.actions.drop.inc();
+      this.outcome.action = 'drop';
       return;
     }
 
@@ -96,6 +121,47 @@ export class Exporter {
     }
   }
 
+  /**
+   * A set member (only produced with --statsd.enable-sets): looked up as a gauge, mapped like
+   * any event (drop, name, labels, honor_labels, ttl; scale does not apply to members), and
+   * added to a set series, exposed as a gauge of distinct members per scrape interval.
+   */
+  private handleSet(event: SetEvent): void {
+    const { mapper, metrics, logger, registry } = this.deps;
+    const found = mapper.getMapping(event.name, 'gauge');
+    const mapping = found?.mapping;
+    if (mapping && mapping.action === 'drop') {
+      metrics.actions.drop.inc();
+      return;
+    }
+    let metricName: string;
+    let labels: Labels = event.labels;
+    if (found) {
+      if (found.name === '') {
+        logger.debug('The mapping generates an empty metric name', { metric_name: event.name, match: mapping!.match });
+        metrics.eventErrors.empty_metric_name.inc();
+        return;
+      }
+      metricName = escapeMetricName(found.name);
+      labels = mergeLabels(event.labels, found.labels, mapping!.honorLabels);
+      metrics.actions.map.inc();
+    } else {
+      metrics.eventsUnmapped.inc();
+      metricName = escapeMetricName(event.name);
+    }
+    const help = mapping && mapping.help ? mapping.help : DEFAULT_HELP;
+    const ttlMs = mapping ? mapping.ttlMs : mapper.defaults.ttlMs;
+    const res = registry.lookup({ kind: 'set', name: metricName, labels, help, ttlMs, options: () => this.vectorOptions(mapping) });
+    if (!res.ok) {
+      if (res.reason !== 'conflict') return;
+      logger.debug('conflicting metric', { metric: metricName, type: 'set', error: res.error });
+      metrics.conflict('set', metricName);
+      return;
+    }
+    (res.vector as SetVector).add(res.series as SetSeries, event.value);
+    metrics.events.set.inc();
+  }
+
   private observerKind(observerType: ObserverType): 'histogram' | 'summary' {
     const t = observerType || this.deps.mapper.defaults.observerType;
     return t === 'histogram' ? 'histogram' : 'summary';
@@ -120,6 +186,14 @@ export class Exporter {
       return false;
     }
     res.vector.update(res.series, value, relative);
+    const o = this.outcome;
+    o.action = 'update';
+    o.kind = kind;
+    o.name = name;
+    o.mapping = mapping;
+    o.ttlMs = ttlMs;
+    o.vector = res.vector;
+    o.series = res.series;
     return true;
   }
 

@@ -1,8 +1,14 @@
 // The HTTP side: /metrics (gzip when asked), a landing page, /-/healthy, /-/ready and, with
 // --web.enable-lifecycle, /-/reload and /-/quit (PUT or POST), as statsd_exporter serves them.
 import http from 'node:http';
+import https from 'node:https';
+import type net from 'node:net';
+import type tls from 'node:tls';
 import zlib from 'node:zlib';
 import type { Logger } from '../core/logger';
+import type { HttpRejectReason } from '../telemetry/self-metrics';
+import { BasicAuth, BcryptVerifier } from './basic-auth';
+import { clientCertificateProblem, secureContextOptions, type WebConfig } from './web-config';
 
 export interface HttpServerOptions {
   telemetryPath: string;
@@ -94,8 +100,89 @@ function landingPage(metricsPath: string, version: string): string {
 `;
 }
 
-export async function listenHttp(handler: RequestHandler, host: string, port: number): Promise<http.Server> {
-  const server = http.createServer(handler);
+/** What --web.config.file asks of every endpoint, and where refusals are counted. */
+export interface WebSecurity {
+  config: WebConfig;
+  logger: Logger;
+  onReject: (reason: HttpRejectReason) => void;
+}
+
+/**
+ * Applies a web config in front of a handler, in the toolkit's order: rate limit (429), then the
+ * configured headers (on every response that follows), then basic auth (401 with
+ * `WWW-Authenticate: Basic`; 503 when too many password checks are already queued).
+ */
+export function guardHandler(handler: RequestHandler, security: WebSecurity): { handler: RequestHandler; close: () => void } {
+  const { config, onReject } = security;
+  const headers = Object.entries(config.headers);
+  const auth = config.users.size > 0 ? new BasicAuth(config.users, new BcryptVerifier()) : null;
+  const limiter = config.rateLimit ? tokenBucket(config.rateLimit.intervalMs, config.rateLimit.burst) : null;
+  const guarded: RequestHandler = (req, res) => {
+    if (limiter !== null && !limiter()) {
+      onReject('rate_limited');
+      return text(res, 429, 'Too Many Requests\n');
+    }
+    for (const [k, v] of headers) res.setHeader(k, v);
+    if (auth === null) return handler(req, res);
+    auth.check(req.headers.authorization).then(
+      (result) => {
+        if (result === 'ok') return handler(req, res);
+        if (result === 'busy') {
+          onReject('auth_busy');
+          res.setHeader('Retry-After', '1');
+          return text(res, 503, 'Service Unavailable: too many authentication attempts in progress\n');
+        }
+        onReject('unauthorized');
+        res.setHeader('WWW-Authenticate', 'Basic');
+        text(res, 401, 'Unauthorized\n');
+      },
+      (err: Error) => {
+        security.logger.error('basic auth check failed', { err });
+        text(res, 500, 'Internal Server Error\n');
+      },
+    );
+  };
+  return { handler: guarded, close: () => auth?.close() };
+}
+
+/** golang.org/x/time/rate's Allow(): `burst` tokens, one more every `intervalMs`, full at start. */
+function tokenBucket(intervalMs: number, burst: number): () => boolean {
+  let tokens = burst;
+  let last = performance.now();
+  return () => {
+    const now = performance.now();
+    tokens = Math.min(burst, tokens + (now - last) / intervalMs);
+    last = now;
+    if (tokens < 1) return false;
+    tokens -= 1;
+    return true;
+  };
+}
+
+export async function listenHttp(handler: RequestHandler, host: string, port: number, security: WebSecurity | null = null): Promise<http.Server> {
+  let server: http.Server;
+  if (security === null) server = http.createServer(handler);
+  else {
+    const guarded = guardHandler(handler, security);
+    const tlsConfig = security.config.tls;
+    if (tlsConfig === null) server = http.createServer(guarded.handler);
+    else {
+      server = https.createServer(secureContextOptions(tlsConfig), guarded.handler);
+      // Client certificate policies OpenSSL does not enforce itself (see secureContextOptions).
+      server.on('secureConnection', (socket: tls.TLSSocket) => {
+        const problem = clientCertificateProblem(tlsConfig, socket);
+        if (problem === null) return;
+        security.onReject('client_cert');
+        security.logger.debug('TLS client refused', { remote: socket.remoteAddress, reason: problem });
+        socket.destroy();
+      });
+      server.on('tlsClientError', (err: Error, socket: net.Socket) => {
+        security.onReject('tls_handshake');
+        security.logger.debug('TLS handshake failed', { remote: socket.remoteAddress, err });
+      });
+    }
+    server.on('close', guarded.close);
+  }
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

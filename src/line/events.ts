@@ -26,8 +26,23 @@ export interface ObserverEvent {
   labels: Labels;
 }
 
-export type StatsdEvent = CounterEvent | GaugeEvent | ObserverEvent;
-export type EventType = StatsdEvent['type'];
+/**
+ * A StatsD set member (`name:value|s`), produced only when sets are enabled
+ * (`--statsd.enable-sets`; upstream rejects sets). The value is the member as written.
+ */
+export interface SetEvent {
+  type: 'set';
+  name: string;
+  value: string;
+  labels: Labels;
+}
+
+export type StatsdEvent = CounterEvent | GaugeEvent | ObserverEvent | SetEvent;
+/**
+ * The types mappings know (`match_metric_type`). A set event is looked up as a gauge (it is
+ * exposed as one), so mapping files stay valid for statsd_exporter.
+ */
+export type EventType = 'counter' | 'gauge' | 'observer';
 
 /** statsd_exporter's fixed set of `statsd_exporter_sample_errors_total{reason}` values. */
 export const SAMPLE_ERROR_REASONS = [

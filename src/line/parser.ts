@@ -34,6 +34,11 @@ export interface LineParserOptions {
    * a billion events; past this many copies the count is clamped.
    */
   maxObserverRepeat?: number;
+  /**
+   * Accept StatsD sets (`name:member|s`, `--statsd.enable-sets`): a set member is any
+   * non-empty text. Off (the default, as upstream): sets are `illegal_event`.
+   */
+  sets?: boolean;
 }
 
 export const DEFAULT_MAX_OBSERVER_REPEAT = 10_000;
@@ -82,6 +87,7 @@ export class LineParser {
   private readonly signalfxTags: boolean;
   private readonly telemetry: LineTelemetry;
   private readonly maxObserverRepeat: number;
+  private readonly sets: boolean;
 
   /**
    * The label map of the line being parsed, created on its first label. All samples of a
@@ -98,6 +104,7 @@ export class LineParser {
     const max = options.maxObserverRepeat ?? DEFAULT_MAX_OBSERVER_REPEAT;
     if (!(Number.isInteger(max) && max >= 1)) throw new RangeError(`maxObserverRepeat must be a positive integer, got ${max}`);
     this.maxObserverRepeat = max;
+    this.sets = options.sets === true;
   }
 
   /**
@@ -265,8 +272,12 @@ export class LineParser {
     const valueText = line.slice(valueStart, valueEnd);
     let value = parseGoFloat(valueText);
     if (value === undefined) {
-      this.sampleError('malformed_value', line, `bad value: ${valueText}`);
-      return;
+      // With sets on, a set member need not be a number (the member text is used below).
+      if (!(this.sets && valueEnd > valueStart && statTypeAt(line, typeStart, typeEnd) === STAT_SET)) {
+        this.sampleError('malformed_value', line, `bad value: ${valueText}`);
+        return;
+      }
+      value = NaN;
     }
     const firstChar = line.charCodeAt(valueStart);
     const relative = firstChar === PLUS || firstChar === MINUS;
@@ -337,7 +348,11 @@ export class LineParser {
         return;
       }
       case STAT_SET:
-        // An `onSet` hook would go here.
+        if (this.sets) {
+          // The member as written: "1" and "1.0" are different members; the rate is ignored.
+          out.push({ type: 'set', name: metric, value: valueText, labels });
+          return;
+        }
         this.sampleError('illegal_event', line, 'no support for StatsD sets');
         return;
       default:

@@ -1,6 +1,12 @@
 // TCP listener: newline-framed lines ("\r\n" accepted). A line longer than the limit is counted
 // and skipped, and the connection stays open (upstream closes it). A final line without a
 // newline is processed when the client closes.
+//
+// Limits (upstream has none): at most `maxConnections` connections are open at once (a new one
+// beyond that is closed at accept and counted), and a connection that sends nothing for
+// `idleTimeoutMs` is closed and counted (its unfinished line is processed, as at EOF). A partial
+// line is held as a list of chunks, so a client dribbling bytes costs O(bytes), never a copy of
+// the line per chunk, and never more than maxLineLength bytes per connection.
 import net from 'node:net';
 import type { Logger } from '../core/logger';
 import type { SelfMetrics } from '../telemetry/self-metrics';
@@ -13,13 +19,34 @@ export interface TcpListenerOptions {
   ingest: Ingest;
   metrics: SelfMetrics;
   logger: Logger;
+  /** Most connections open at once (0 = no limit). */
+  maxConnections?: number;
+  /** Close a connection idle for this long, in ms (0 = never). */
+  idleTimeoutMs?: number;
 }
 
 const NEWLINE = 0x0a;
 const CR = 0x0d;
 
-export async function listenTcp(opts: TcpListenerOptions): Promise<net.Server> {
-  const server = net.createServer((conn) => handleConnection(conn, opts));
+export interface TcpListener {
+  readonly server: net.Server;
+  /**
+   * Stops accepting, processes each connection's unfinished line (as at EOF) and closes every
+   * connection: a client that keeps its connection open must not hold up shutdown.
+   */
+  close(): Promise<void>;
+}
+
+export async function listenTcp(opts: TcpListenerOptions): Promise<TcpListener> {
+  /** Open connections, each with the function that flushes its unfinished line. */
+  const open = new Map<net.Socket, () => void>();
+  const server = net.createServer((conn) => handleConnection(conn, opts, open));
+  // Node closes a connection accepted beyond maxConnections right away and emits 'drop'.
+  if (opts.maxConnections && opts.maxConnections > 0) server.maxConnections = opts.maxConnections;
+  server.on('drop', () => {
+    opts.metrics.tcpDropped.max_connections.inc();
+    opts.logger.debug('TCP connection refused: too many open connections', { limit: opts.maxConnections });
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.address.port, opts.address.host, () => {
@@ -30,13 +57,28 @@ export async function listenTcp(opts: TcpListenerOptions): Promise<net.Server> {
     throw new Error(`failed to listen on TCP ${opts.address.text}: ${err.message}`);
   });
   server.on('error', (err) => opts.logger.error('TCP server error', { err }));
-  return server;
+  return {
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const [conn, finishLine] of open) {
+          finishLine();
+          conn.destroy();
+        }
+        open.clear();
+      }),
+  };
 }
 
-function handleConnection(conn: net.Socket, opts: TcpListenerOptions): void {
+function handleConnection(conn: net.Socket, opts: TcpListenerOptions, open: Map<net.Socket, () => void>): void {
   const { ingest, metrics, logger, maxLineLength } = opts;
   metrics.tcpConnections.inc();
-  let carry: Buffer | null = null;
+  metrics.tcpOpen.inc();
+  conn.once('close', () => metrics.tcpOpen.dec());
+  // The unfinished line: chunks (copied) and their total length.
+  let carry: Buffer[] = [];
+  let carryLength = 0;
   let skipping = false; // inside an over-long line, dropping bytes until the next newline
 
   const emit = (line: Buffer): void => {
@@ -49,32 +91,53 @@ function handleConnection(conn: net.Socket, opts: TcpListenerOptions): void {
     let nl = chunk.indexOf(NEWLINE, start);
     while (nl !== -1) {
       if (skipping) skipping = false;
-      else if (carry) {
-        const line = Buffer.concat([carry, chunk.subarray(start, nl)]);
-        carry = null;
-        if (line.length > maxLineLength) tooLong();
-        else emit(line);
+      else if (carryLength > 0) {
+        const length = carryLength + nl - start;
+        carry.push(chunk.subarray(start, nl));
+        const parts = carry;
+        carry = [];
+        carryLength = 0;
+        if (length > maxLineLength) tooLong();
+        else emit(Buffer.concat(parts, length));
       } else if (nl - start > maxLineLength) tooLong();
       else emit(chunk.subarray(start, nl));
       start = nl + 1;
       nl = chunk.indexOf(NEWLINE, start);
     }
     if (start < chunk.length && !skipping) {
-      const rest = chunk.subarray(start);
-      // Copy: the chunk's memory is reused by the stream after this callback.
-      carry = carry ? Buffer.concat([carry, rest]) : Buffer.from(rest);
-      if (carry.length > maxLineLength) {
-        carry = null;
+      const restLength = chunk.length - start;
+      if (carryLength + restLength > maxLineLength) {
+        carry = [];
+        carryLength = 0;
         skipping = true;
         tooLong();
+      } else {
+        // Copy: keeping a view would pin the chunk's whole allocation.
+        carry.push(Buffer.from(chunk.subarray(start)));
+        carryLength += restLength;
       }
     }
   });
-  conn.on('end', () => {
+  const finishLine = (): void => {
     // At EOF there is no '\n', so a trailing '\r' stays in the line (as Go's ReadLine leaves it).
-    if (carry && carry.length > 0) ingest.line(carry);
-    carry = null;
-  });
+    if (carryLength > 0) ingest.line(carry.length === 1 ? carry[0] : Buffer.concat(carry, carryLength));
+    carry = [];
+    carryLength = 0;
+  };
+  conn.on('end', finishLine);
+  open.set(conn, finishLine);
+  conn.once('close', () => open.delete(conn));
+  const idleTimeoutMs = opts.idleTimeoutMs ?? 0;
+  if (idleTimeoutMs > 0) {
+    conn.setTimeout(idleTimeoutMs);
+    conn.on('timeout', () => {
+      metrics.tcpDropped.idle_timeout.inc();
+      logger.debug('TCP connection idle, closing', { remote: conn.remoteAddress, timeout_ms: idleTimeoutMs });
+      // The client will never finish its line on this connection: treat the close like EOF.
+      finishLine();
+      conn.destroy();
+    });
+  }
   conn.on('error', (err) => {
     metrics.tcpErrors.inc();
     logger.debug('error reading from TCP connection', { err, remote: conn.remoteAddress });

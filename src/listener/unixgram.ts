@@ -1,6 +1,7 @@
 // Unix datagram listener. As upstream: startup fails if the path exists, the socket file is
 // chmod'ed to --statsd.unixsocket-mode (a bad mode only warns), and it is removed on close.
 import fs from 'node:fs';
+import os from 'node:os';
 import { createSocket, type UnixDgramSocket } from 'unix-dgram';
 import type { Logger } from '../core/logger';
 import type { SelfMetrics } from '../telemetry/self-metrics';
@@ -29,8 +30,15 @@ export async function listenUnixgram(opts: UnixgramListenerOptions): Promise<Uni
       resolve();
     });
     socket.bind(path);
-  }).catch((err: Error) => {
-    throw new Error(`failed to listen on unixgram socket "${path}": ${err.message}`);
+  }).catch((err: Error & { code?: unknown }) => {
+    try {
+      socket.close();
+    } catch {
+      /* not open */
+    }
+    // unix-dgram reports a negative errno ("bind -2"): name it.
+    const errno = typeof err.code === 'number' ? Object.entries(os.constants.errno).find(([, v]) => v === -(err.code as number))?.[0] : undefined;
+    throw new Error(`failed to listen on unixgram socket "${path}": ${errno ? `${err.message.replace(/ -?\d+$/, '')}: ${errno}` : err.message}`);
   });
   socket.on('error', (err) => logger.error('unixgram socket error; still receiving', { err }));
   socket.on('message', (msg) => {

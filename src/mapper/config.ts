@@ -479,11 +479,14 @@ class Decoder {
     return m;
   }
 
-  document(node: Node | null): { defaults: RawDefaults; mappings: RawMapping[] } {
+  /** `defaults` is null when the file sets none (no key, or an empty one). */
+  document(node: Node | null): { defaults: RawDefaults | null; mappings: RawMapping[] } {
     let defaults: RawDefaults | null = null;
     const mappings: RawMapping[] = [];
     this.struct(node, '', 'mapper.MetricMapper', {
-      defaults: (v, p) => (defaults = this.defaults(v, p)),
+      defaults: (v, p) => {
+        defaults = v === null || this.y.isNull(v) ? null : this.defaults(v, p);
+      },
       mappings: (v, p) => {
         mappings.length = 0;
         if (v === null || this.y.isNull(v)) return;
@@ -494,7 +497,7 @@ class Decoder {
         v.items.forEach((item, i) => mappings.push(this.mapping(this.y.deref(item), `mappings[${i}]`)));
       },
     });
-    return { defaults: defaults ?? this.defaults(null, 'defaults'), mappings };
+    return { defaults, mappings };
   }
 }
 
@@ -734,7 +737,7 @@ export function compileMappingConfigs(
       } else {
         const nameTpl = compileRegexTemplate(m.name, groupNames);
         const labelTpls = m.labels.map(([, v]) => compileRegexTemplate(v, groupNames));
-        regexRules.push(makeRule(rank, mapping, nameTpl, labelKeys, labelTpls, regexp));
+        regexRules.push(makeRule(rank, mapping, nameTpl, labelKeys, labelTpls, regexp, groupNames));
       }
     });
   }

@@ -1,4 +1,9 @@
-// Reading mapping files from disk.
+// Reading mapping files from disk: the loader behind the daemon (start and reload),
+// --check-config and the mapping workbench (explain, test), so they all read files alike.
+//
+// `$0` in a glob template is the whole metric name here, as in statsd_exporter 0.31 (#735);
+// statsd_exporter 0.30 rendered it as "", which no working config relies on. Pass
+// `globDollarZero: 'empty'` for the 0.30 behaviour.
 import fs from 'node:fs';
 import type { Logger } from '../core/logger';
 import { compileMappingConfigs, type CompileOptions } from './config';
@@ -19,5 +24,9 @@ export function loadMappingFile(path: string, opts: LoadOptions): CompiledMappin
  */
 export function loadMappingFiles(paths: readonly string[], opts: LoadOptions): CompiledMappingConfig {
   const files = paths.map((p) => ({ source: p, text: fs.readFileSync(p, 'utf8') }));
-  return compileMappingConfigs(files, { ...opts, source: paths.length === 1 ? paths[0] : undefined });
+  return compileMappingConfigs(files, {
+    ...opts,
+    globDollarZero: opts.globDollarZero ?? 'metric',
+    source: paths.length === 1 ? paths[0] : undefined,
+  });
 }

@@ -3,7 +3,7 @@
 import type { EventType } from '../line/events';
 import type { CachedMapping, MappingCache } from './cache';
 import { defaultMapperDefaults } from './config';
-import type { CompiledMappingConfig, MapperDefaults, MappingResult, MetricMapping } from './types';
+import type { CompiledMappingConfig, MapperDefaults, MappingExplanation, MappingResult, MetricMapping } from './types';
 
 export interface MetricMapperOptions {
   /** The loaded mapping file; without one nothing matches and the built-in defaults apply. */
@@ -79,6 +79,18 @@ export class MetricMapper {
     const result = this.lookup(statsdName, type);
     cache.set(key, result);
     return result;
+  }
+
+  /**
+   * The same lookup as getMapping (bypassing the cache), with the captures the templates were
+   * filled from: for `statsd-bridge mapping explain`.
+   */
+  explain(statsdName: string, type: EventType): MappingExplanation | null {
+    const matcher = this.current?.matcher;
+    if (matcher === undefined) return null;
+    if (matcher.explain !== undefined) return matcher.explain(statsdName, type);
+    const result = matcher.match(statsdName, type);
+    return result === null ? null : { result, captures: [] };
   }
 
   private lookup(statsdName: string, type: EventType): MappingResult | null {

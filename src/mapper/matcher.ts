@@ -3,7 +3,7 @@
 import type { EventType, Labels } from '../line/events';
 import { GlobFsm } from './glob-fsm';
 import { formatTemplate, type Template } from './template';
-import type { MappingMatcher, MappingResult, MetricMapping } from './types';
+import type { MappingExplanation, MappingMatcher, MappingResult, MetricMapping } from './types';
 
 export interface CompiledRule {
   /** Position among all loaded rules (lower wins under glob ordering). */
@@ -16,6 +16,8 @@ export interface CompiledRule {
   readonly fixed: MappingResult | null;
   /** Regex rules only. */
   readonly regexp: RegExp | null;
+  /** Regex rules only: the name of each group (index 0, the whole match, is null). */
+  readonly groupNames: readonly (string | null)[];
 }
 
 function setLabel(labels: Labels, key: string, value: string): void {
@@ -31,6 +33,7 @@ export function makeRule(
   labelKeys: string[],
   labelValues: Template[],
   regexp: RegExp | null,
+  groupNames: readonly (string | null)[] = [],
 ): CompiledRule {
   let fixed: MappingResult | null = null;
   if (name.constant !== null && labelValues.every((t) => t.constant !== null)) {
@@ -38,7 +41,7 @@ export function makeRule(
     for (let i = 0; i < labelKeys.length; i++) setLabel(labels, labelKeys[i], labelValues[i].constant as string);
     fixed = { mapping, name: name.constant, labels };
   }
-  return { rank, mapping, name, labelKeys, labelValues, fixed, regexp };
+  return { rank, mapping, name, labelKeys, labelValues, fixed, regexp, groupNames };
 }
 
 function render(rule: CompiledRule, captures: ArrayLike<string | undefined>, whole: string): MappingResult {
@@ -59,6 +62,33 @@ export class RuleMatcher implements MappingMatcher {
   /** The glob FSM in Graphviz dot format; null when there are no glob rules. */
   dumpFsm(): string | null {
     return this.fsm === null ? null : this.fsm.dumpDot();
+  }
+
+  /**
+   * match(), plus what the workbench reports: the captures the templates were filled from.
+   * Same lookup, same result; not used on the hot path.
+   */
+  explain(statsdName: string, type: EventType): MappingExplanation | null {
+    if (this.fsm !== null) {
+      const m = this.fsm.lookup(statsdName, type);
+      if (m !== null) {
+        const captures = m.captures.map((value, i) => ({ name: `$${i + 1}`, value: value ?? '' }));
+        return { result: render(m.rule, m.captures, statsdName), captures };
+      }
+    }
+    for (const rule of this.regexRules) {
+      const found = (rule.regexp as RegExp).exec(statsdName);
+      if (found === null) continue;
+      const mt = rule.mapping.matchMetricType;
+      if (mt !== '' && mt !== type) continue;
+      const captures: MappingExplanation['captures'] = [];
+      for (let i = 0; i < found.length; i++) {
+        const group = rule.groupNames[i];
+        captures.push(group ? { name: `$${i}`, group, value: found[i] ?? '' } : { name: `$${i}`, value: found[i] ?? '' });
+      }
+      return { result: render(rule, found, statsdName), captures };
+    }
+    return null;
   }
 
   match(statsdName: string, type: EventType): MappingResult | null {

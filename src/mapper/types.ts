@@ -68,9 +68,18 @@ export interface MappingResult {
   labels: Readonly<Labels>;
 }
 
+/** A lookup with the captures the templates were filled from (the workbench's `explain`). */
+export interface MappingExplanation {
+  result: MappingResult;
+  /** Glob: `$1`.. (the `*` segments). Regex: `$0` (the whole match), `$1`..; `group` names a named group. */
+  captures: { name: string; value: string; group?: string }[];
+}
+
 /** Finds the rule for a StatsD metric name and type: glob rules first (FSM), then regex rules in order. */
 export interface MappingMatcher {
   match(statsdName: string, type: EventType): MappingResult | null;
+  /** match() with the captures; optional for matchers built by hand (tests). */
+  explain?(statsdName: string, type: EventType): MappingExplanation | null;
   /** The glob FSM in Graphviz dot format (--debug.dump-fsm); null without glob rules. */
   dumpFsm?(): string | null;
 }

@@ -2,13 +2,14 @@
 // because statsd_exporter accepts +Inf increments (prom-client throws on them) and because a
 // series handle lets the hot path skip prom-client's per-call label hashing.
 import type { Labels } from '../line/events';
+import { formatValue, labelText, type RenderableVector } from './exposition';
 import type { SampleValue, SeriesMeta, SeriesVector } from './types';
 
 export interface CounterSeries extends SeriesMeta {
   value: number;
 }
 
-export class CounterVector implements SeriesVector<CounterSeries> {
+export class CounterVector implements SeriesVector<CounterSeries>, RenderableVector {
   readonly kind = 'counter' as const;
   private readonly bySeriesKey = new Map<string, CounterSeries>();
 
@@ -40,5 +41,9 @@ export class CounterVector implements SeriesVector<CounterSeries> {
 
   collect(out: SampleValue[]): void {
     for (const s of this.bySeriesKey.values()) out.push({ value: s.value, labels: s.labels });
+  }
+
+  render(name: string, out: string[]): void {
+    for (const s of this.bySeriesKey.values()) out.push(`${name}${labelText(s.labels)} ${formatValue(s.value)}`);
   }
 }

@@ -1,12 +1,13 @@
 // Gauge vector: set, or adjust when the StatsD value was relative ("+3", "-2").
 import type { Labels } from '../line/events';
+import { formatValue, labelText, type RenderableVector } from './exposition';
 import type { SampleValue, SeriesMeta, SeriesVector } from './types';
 
 export interface GaugeSeries extends SeriesMeta {
   value: number;
 }
 
-export class GaugeVector implements SeriesVector<GaugeSeries> {
+export class GaugeVector implements SeriesVector<GaugeSeries>, RenderableVector {
   readonly kind = 'gauge' as const;
   private readonly bySeriesKey = new Map<string, GaugeSeries>();
 
@@ -38,5 +39,9 @@ export class GaugeVector implements SeriesVector<GaugeSeries> {
 
   collect(out: SampleValue[]): void {
     for (const s of this.bySeriesKey.values()) out.push({ value: s.value, labels: s.labels });
+  }
+
+  render(name: string, out: string[]): void {
+    for (const s of this.bySeriesKey.values()) out.push(`${name}${labelText(s.labels)} ${formatValue(s.value)}`);
   }
 }

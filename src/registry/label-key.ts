@@ -12,7 +12,7 @@ export interface LabelKeys {
 
 export function labelKeys(labels: Labels): LabelKeys {
   const names = Object.keys(labels);
-  if (names.length > 1) names.sort();
+  if (names.length > 1) sortNames(names);
   let namesKey = '';
   let valuesKey = '';
   for (let i = 0; i < names.length; i++) {
@@ -21,4 +21,50 @@ export function labelKeys(labels: Labels): LabelKeys {
     valuesKey += i === 0 ? labels[n] : '\u0001' + labels[n];
   }
   return { names, namesKey, valuesKey };
+}
+
+/**
+ * `s` as a flat string of its own: a label value cut out of a packet (a substring) would
+ * otherwise keep the whole packet text alive for as long as the series lives. Longer strings
+ * come from V8's string table, so equal ones (e.g. a route) are shared between series.
+ */
+export function intern(s: string): string {
+  // V8 copies substrings shorter than 13 characters (and never builds a rope that short): those
+  // are flat strings of their own already.
+  if (s.length < 13) return s;
+  // A null-prototype object: "__proto__" is an ordinary key there.
+  const o = Object.create(null) as Record<string, number>;
+  o[s] = 0;
+  return Object.keys(o)[0];
+}
+
+/** Labels with every name and value interned (same order); for what outlives a packet. */
+export function internLabels(labels: Labels): Labels {
+  const out: Labels = {};
+  for (const k of Object.keys(labels)) {
+    const key = intern(k);
+    if (key === '__proto__') Object.defineProperty(out, key, { value: intern(labels[k]), enumerable: true, writable: true, configurable: true });
+    else out[key] = intern(labels[k]);
+  }
+  return out;
+}
+
+/**
+ * Array.prototype.sort's order (UTF-16 code units) for the few names a series has: V8's sort
+ * allocates work arrays on every call (about 1.5 KB), which a series lookup cannot afford.
+ */
+function sortNames(names: string[]): void {
+  if (names.length > 16) {
+    names.sort();
+    return;
+  }
+  for (let i = 1; i < names.length; i++) {
+    const x = names[i];
+    let j = i - 1;
+    while (j >= 0 && names[j] > x) {
+      names[j + 1] = names[j];
+      j--;
+    }
+    names[j + 1] = x;
+  }
 }

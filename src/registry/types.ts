@@ -2,7 +2,8 @@
 // several vectors, one per label-name set, exactly as statsd_exporter's registry does.
 import type { Labels } from '../line/events';
 
-export type MetricKind = 'counter' | 'gauge' | 'histogram' | 'summary';
+/** 'set' (StatsD sets, --statsd.enable-sets) is exposed with TYPE gauge. */
+export type MetricKind = 'counter' | 'gauge' | 'histogram' | 'summary' | 'set';
 
 /** prom-client's exposition shape for one sample line. */
 export interface SampleValue {

@@ -9,11 +9,51 @@ export interface Inc {
   inc(value?: number): void;
 }
 
+/**
+ * A counter child whose inc() is one addition: the count is kept here and moved into the
+ * prom-client counter when the registry collects it (every scrape), so the per-packet and
+ * per-line counters cost nothing measurable on the hot path. `total` is the count so far
+ * (monotonic), moved or not.
+ */
+export class FastCount implements Inc {
+  total = 0;
+  private moved = 0;
+
+  constructor(
+    private readonly counter: Counter<string>,
+    private readonly labels: Record<string, string>,
+  ) {}
+
+  inc(value = 1): void {
+    this.total += value;
+  }
+
+  /** Moves what was counted since the last call into prom-client. */
+  flush(): void {
+    const delta = this.total - this.moved;
+    if (delta > 0) {
+      this.moved = this.total;
+      this.counter.inc(this.labels, delta);
+    }
+  }
+}
+
+/** The FastCount children of each counter made by createSelfMetrics, flushed by its collect(). */
+const fastChildren = new WeakMap<Counter<string>, FastCount[]>();
+
 function child(counter: Counter<string>, labels: Record<string, string>): Inc {
-  // Binding the labels object once keeps the hot path to one inc of a constant, and the series
+  return fastChild(counter, labels);
+}
+
+function fastChild(counter: Counter<string>, labels: Record<string, string>): FastCount {
+  // Binding the labels object once keeps the hot path to one addition, and the series
   // appears at 0 from the start, so rate() and alerts work before the first error.
   counter.inc(labels, 0);
-  return { inc: (v = 1) => counter.inc(labels, v) };
+  const c = new FastCount(counter, labels);
+  const list = fastChildren.get(counter);
+  if (list) list.push(c);
+  else fastChildren.set(counter, [c]);
+  return c;
 }
 
 export interface SelfMetricsOptions {
@@ -24,6 +64,8 @@ export interface SelfMetricsOptions {
   cacheEnabled: boolean;
   /** Include the nodejs and process runtime metrics (statsd_exporter always exposes its go and process ones). */
   runtimeMetrics: boolean;
+  /** StatsD sets are on (--statsd.enable-sets): registers the set overflow counter. */
+  setsEnabled?: boolean;
 }
 
 export type SelfMetrics = ReturnType<typeof createSelfMetrics>;
@@ -31,10 +73,36 @@ export type SelfMetrics = ReturnType<typeof createSelfMetrics>;
 export const EVENT_ERROR_REASONS = ['empty_metric_name', 'illegal_negative_counter', 'non_finite_summary_value'] as const;
 export type EventErrorReason = (typeof EVENT_ERROR_REASONS)[number];
 
+/**
+ * statsd_exporter_events_conflict_total has a metric_name label (as upstream), so a flood of
+ * conflicting names would grow it without bound: past this many distinct names, further names
+ * are counted under metric_name="other".
+ */
+export const MAX_CONFLICT_METRIC_NAMES = 1000;
+export const CONFLICT_OVERFLOW_METRIC_NAME = 'other';
+
+/** Why a TCP connection was closed by the bridge (statsd_bridge_tcp_connections_dropped_total). */
+export const TCP_DROP_REASONS = ['max_connections', 'idle_timeout'] as const;
+export type TcpDropReason = (typeof TCP_DROP_REASONS)[number];
+
+/** Why an HTTP request or connection was refused (statsd_bridge_http_requests_rejected_total). */
+export const HTTP_REJECT_REASONS = ['unauthorized', 'rate_limited', 'auth_busy', 'client_cert', 'tls_handshake'] as const;
+export type HttpRejectReason = (typeof HTTP_REJECT_REASONS)[number];
+
 export function createSelfMetrics(opts: SelfMetricsOptions) {
   const registers = [opts.registry];
   const counter = (name: string, help: string, labelNames: string[] = []) =>
-    new Counter({ name, help, labelNames, registers });
+    new Counter({
+      name,
+      help,
+      labelNames,
+      registers,
+      // Brings the counter up to date with its FastCount children before it is read.
+      collect() {
+        const list = fastChildren.get(this);
+        if (list) for (const c of list) c.flush();
+      },
+    });
   const gauge = (name: string, help: string, labelNames: string[] = []) => new Gauge({ name, help, labelNames, registers });
 
   const buildInfo = gauge(
@@ -85,48 +153,86 @@ export function createSelfMetrics(opts: SelfMetricsOptions) {
     },
   });
 
+  // Hardening (bridge extensions): TCP connections closed by the limits, HTTP requests refused.
+  const tcpDropped = counter(
+    'statsd_bridge_tcp_connections_dropped_total',
+    'TCP connections closed by the bridge: at accept because --statsd.tcp-max-connections were open, or after --statsd.tcp-idle-timeout without data.',
+    ['reason'],
+  );
+  const tcpOpen = gauge('statsd_bridge_tcp_connections_open', 'The number of StatsD TCP connections currently open.');
+  const httpRejected = counter(
+    'statsd_bridge_http_requests_rejected_total',
+    'HTTP requests (or TLS connections) refused by the --web.config.file rules.',
+    ['reason'],
+  );
+  const conflictNames = new Set<string>();
+
   const cache = opts.cacheEnabled
     ? {
         length: gauge('statsd_metric_mapper_cache_length', 'The count of unique metrics currently cached.'),
-        gets: counter('statsd_metric_mapper_cache_gets_total', 'The count of total metric cache gets.'),
-        hits: counter('statsd_metric_mapper_cache_hits_total', 'The count of total metric cache hits.'),
+        gets: child(counter('statsd_metric_mapper_cache_gets_total', 'The count of total metric cache gets.'), {}),
+        hits: child(counter('statsd_metric_mapper_cache_hits_total', 'The count of total metric cache hits.'), {}),
       }
     : null;
 
   if (opts.runtimeMetrics) collectDefaultMetrics({ register: opts.registry });
 
-  const reasons = {} as Record<SampleErrorReason, Inc>;
-  for (const r of SAMPLE_ERROR_REASONS) reasons[r] = child(sampleErrors, { reason: r });
+  // Sets (an extension): nothing is registered or pre-created without --statsd.enable-sets,
+  // so the default output is unchanged; events_total{type="set"} appears with the first set.
+  const setValuesDropped = opts.setsEnabled
+    ? counter('statsd_bridge_set_values_dropped_total', 'Set members not counted because their series already held --statsd.set-max-values distinct members.')
+    : null;
+
+  const reasons = {} as Record<SampleErrorReason, FastCount>;
+  const tagErrorCount = fastChild(tagErrors, {});
+  for (const r of SAMPLE_ERROR_REASONS) reasons[r] = fastChild(sampleErrors, { reason: r });
   const eventErrors = {} as Record<EventErrorReason, Inc>;
   for (const r of EVENT_ERROR_REASONS) eventErrors[r] = child(errorEventStats, { reason: r });
 
   return {
     registry: opts.registry,
-    events: { counter: child(eventStats, { type: 'counter' }), gauge: child(eventStats, { type: 'gauge' }), observer: child(eventStats, { type: 'observer' }), illegal: child(eventStats, { type: 'illegal' }) },
-    eventsFlushed,
-    eventsUnmapped,
-    udpPackets,
+    events: { counter: child(eventStats, { type: 'counter' }), gauge: child(eventStats, { type: 'gauge' }), observer: child(eventStats, { type: 'observer' }), illegal: child(eventStats, { type: 'illegal' }), set: { inc: (v = 1) => eventStats.inc({ type: 'set' }, v) } as Inc },
+    eventsFlushed: child(eventsFlushed, {}),
+    eventsUnmapped: child(eventsUnmapped, {}),
+    udpPackets: child(udpPackets, {}),
     udpPacketDrops,
     tcpConnections,
     tcpErrors,
     tcpLineTooLong,
-    unixgramPackets,
-    linesReceived,
-    samplesReceived,
+    unixgramPackets: child(unixgramPackets, {}),
+    linesReceived: child(linesReceived, {}),
+    samplesReceived: fastChild(samplesReceived, {}),
     sampleErrors: reasons,
-    tagsReceived,
-    tagErrors,
+    tagsReceived: fastChild(tagsReceived, {}),
+    tagErrors: tagErrorCount,
+    /** Sample and tag errors counted so far (the series cache caches only lines that add none). */
+    lineProblems: () => {
+      let n = tagErrorCount.total;
+      for (const r of SAMPLE_ERROR_REASONS) n += reasons[r].total;
+      return n;
+    },
     configReloads: { success: child(configLoads, { outcome: 'success' }), failure: child(configLoads, { outcome: 'failure' }) },
     loadedMappings: mappingsCount,
-    conflict: (type: string, metricName: string) => conflictingEventStats.inc({ type, metric_name: metricName }),
+    conflict: (type: string, metricName: string) => {
+      let name = metricName;
+      if (!conflictNames.has(name)) {
+        if (conflictNames.size >= MAX_CONFLICT_METRIC_NAMES) name = CONFLICT_OVERFLOW_METRIC_NAME;
+        else conflictNames.add(name);
+      }
+      conflictingEventStats.inc({ type, metric_name: name });
+    },
     eventErrors,
     actions: { map: child(eventsActions, { action: 'map' }), drop: child(eventsActions, { action: 'drop' }) },
     metricsCount,
     seriesDropped: { max_series: child(seriesDropped, { reason: 'max_series' }), max_series_per_metric: child(seriesDropped, { reason: 'max_series_per_metric' }) },
+    tcpDropped: Object.fromEntries(TCP_DROP_REASONS.map((r) => [r, child(tcpDropped, { reason: r })])) as Record<TcpDropReason, Inc>,
+    tcpOpen,
+    httpRejected: Object.fromEntries(HTTP_REJECT_REASONS.map((r) => [r, child(httpRejected, { reason: r })])) as Record<HttpRejectReason, Inc>,
     bindSeriesCount: (fn: () => number) => {
       countSeries = fn;
     },
     cache,
+    setValueDropped: () => setValuesDropped?.inc(),
     /** Metric names owned by this registry: bridged events may not reuse them. */
     isReservedName: (name: string) => opts.registry.getSingleMetric(name) !== undefined,
   };

@@ -42,7 +42,7 @@ function readLines(stream: Buffer): Buffer[] {
 
 /** A comparable form: numbers compare numerically (NaN equals NaN, -0 equals 0), labels as maps. */
 function normalize(e: StatsdEvent | VectorEvent): Record<string, unknown> {
-  const value = Number.isNaN(e.value) ? NaN : e.value + 0;
+  const value = typeof e.value === 'string' ? e.value : Number.isNaN(e.value) ? NaN : e.value + 0;
   const labels = Object.fromEntries(Object.entries(e.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return e.type === 'gauge' ? { type: e.type, name: e.name, value, relative: e.relative ?? false, labels } : { type: e.type, name: e.name, value, labels };
 }

@@ -36,7 +36,7 @@ export async function startInProcess(opts: { config?: Partial<BridgeConfig>; map
     listenTcp: '127.0.0.1:0',
     webListenAddress: '127.0.0.1:0',
     eventFlushThreshold: 1,
-    runtimeMetrics: false,
+    webDisableExporterMetrics: true,
     ...opts.config,
   };
   if (opts.mappingYaml != null) config.mappingConfig = [tempFile('mapping.yml', opts.mappingYaml)];
