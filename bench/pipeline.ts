@@ -71,7 +71,7 @@ export function makePipeline(o: PipelineOptions): Pipeline {
               }
             : null,
         });
-  const queue = new EventQueue(exporter, { flushThreshold: o.flushThreshold ?? 1000, flushIntervalMs: 0, onFlush: () => metrics.eventsFlushed.inc(), seriesCache });
+  const queue = new EventQueue(exporter, { flushThreshold: o.flushThreshold ?? 1000, flushIntervalMs: 0, onFlush: () => metrics.eventsFlushed.inc(), onError: (err) => { throw err; }, seriesCache });
   const parser = new LineParser({ dogstatsd: true, influxdb: true, librato: true, signalfx: true }, {
     sample: () => metrics.samplesReceived.inc(),
     tagsPresent: () => metrics.tagsReceived.inc(),

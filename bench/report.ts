@@ -36,7 +36,9 @@ export function report(r: ReportInput): string {
   const out: string[] = [];
   const m = r.machine;
   out.push(`Machine: ${m.nproc} cores, ${m.cpuModel}, ${m.memoryGiB} GiB RAM, ${m.kernel}, node ${m.node}; net.core.rmem_max ${m.rmemMax}.`);
-  out.push(`Load average at the start: ${m.loadAverage}${r.busy.length > 0 ? `; other busy processes: ${r.busy.join(', ')} (figures are low)` : '; no other busy process'}.`);
+  out.push(
+    `Load average at the start: ${m.loadAverage}${r.busy.length > 0 ? ` (busy: ${r.busy.join(', ')})` : ''}. Every measurement waited until no other process used more than 10% of a core, and a load step during which one did was measured again (steps marked * in the details never got a quiet run).`,
+  );
   const env = [
     r.quick ? 'BENCH_QUICK=1' : '',
     r.loads.some((l) => l.name === 'statsd_exporter') ? 'STATSD_EXPORTER_BIN=/path/to/statsd_exporter' : '',
@@ -49,7 +51,10 @@ export function report(r: ReportInput): string {
     out.push('');
     out.push('| benchmark | result | per op |');
     out.push('| --- | ---: | ---: |');
-    for (const row of r.micro.rows) out.push(`| ${row.name} | ${fmtNum(row.opsPerSec)} ${row.unit}/s | ${(1e9 / row.opsPerSec).toFixed(0)} ns |`);
+    for (const row of r.micro.rows) {
+      const per = row.unit === 'scrapes' ? `${(1000 / row.opsPerSec).toFixed(0)} ms` : `${(1e9 / row.opsPerSec).toFixed(0)} ns`;
+      out.push(`| ${row.name} | ${fmtNum(row.opsPerSec)} ${row.unit}/s | ${per} |`);
+    }
     out.push('');
   }
   if (r.loads.length > 0) {
@@ -58,7 +63,7 @@ export function report(r: ReportInput): string {
     const before = r.loads.find((l) => l.name === 'statsd-bridge (before)');
     out.push(`### Load test (UDP on 127.0.0.1, ${r.senderKind} sender process, --statsd.read-buffer=${r.readBuffer})`);
     out.push('');
-    if (theirs) out.push(`statsd_exporter measured in the same run: ${r.exporterVersion || 'version unknown'}.`);
+    if (theirs) out.push(`statsd_exporter measured in the same run: ${process.env.STATSD_EXPORTER_LABEL || r.exporterVersion || 'version unknown'}.`);
     else out.push('statsd_exporter column: the figures quoted in the issue (no STATSD_EXPORTER_BIN in this run).');
     out.push('');
     out.push(`| figure | statsd-bridge | statsd_exporter${theirs ? '' : ' (issue)'} | ratio | goal |`);
@@ -102,7 +107,8 @@ export function report(r: ReportInput): string {
       out.push('| --- | ---: | ---: | ---: |');
       out.push(`| multi-line packets, lines/s at <0.1% loss | ${fmtNum(before.multi.maxHeld)} | ${fmtNum(ours.multi.maxHeld)} | ${ratio(ours.multi.maxHeld, before.multi.maxHeld)} |`);
       out.push(`| single-line packets, lines/s at <0.1% loss | ${fmtNum(before.single.maxHeld)} | ${fmtNum(ours.single.maxHeld)} | ${ratio(ours.single.maxHeld, before.single.maxHeld)} |`);
-      out.push(`| resident memory per series | ${(before.memory.bytesPerSeries / 1024).toFixed(2)} KB | ${(ours.memory.bytesPerSeries / 1024).toFixed(2)} KB | ${ratio(ours.memory.bytesPerSeries, before.memory.bytesPerSeries)} |`);
+      out.push(`| RSS: idle after the warm-up traffic (the baseline) | ${mb(before.memory.rssBaseline)} MB | ${mb(ours.memory.rssBaseline)} MB | ${ratio(ours.memory.rssBaseline, before.memory.rssBaseline)} |`);
+      out.push(`| RSS: with the ${fmtNum(ours.memory.series)} series / after 5 scrapes / peak | ${mb(before.memory.rssLoaded)} / ${mb(before.memory.rssAfterScrapes)} / ${mb(before.memory.rssPeak)} MB | ${mb(ours.memory.rssLoaded)} / ${mb(ours.memory.rssAfterScrapes)} / ${mb(ours.memory.rssPeak)} MB | ${ratio(ours.memory.rssPeak, before.memory.rssPeak)} (peak) |`);
       out.push(`| full scrape, gzip | ${before.memory.scrapeMedianMs.toFixed(0)} ms | ${ours.memory.scrapeMedianMs.toFixed(0)} ms | ${ratio(ours.memory.scrapeMedianMs, before.memory.scrapeMedianMs)} |`);
       out.push('');
     }

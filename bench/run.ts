@@ -6,6 +6,8 @@
 //   BENCH_DOCS=1    also rewrite the generated part of docs/benchmarks.md
 //   BENCH_BASELINE_DIR=dir   also measure the daemon built in another checkout (before/after)
 //   STATSD_EXPORTER_BIN=path  also measure statsd_exporter, and print the ratios
+//   STATSD_EXPORTER_LABEL=text  how the report names that binary (default: its --version)
+//   BENCH_REPORT=dist-bench/results.json   only print the report of an earlier run
 import fs from 'node:fs';
 import path from 'node:path';
 import { busyProcesses, exporterVersion, machineInfo } from './machine';
@@ -16,6 +18,14 @@ import { report } from './report';
 import { LOAD_MAPPING_YAML } from './traffic';
 
 async function main(): Promise<void> {
+  // BENCH_REPORT=results.json: print (and with BENCH_DOCS=1 write) the report of an earlier run.
+  if (process.env.BENCH_REPORT) {
+    const saved = JSON.parse(fs.readFileSync(process.env.BENCH_REPORT, 'utf8')) as Parameters<typeof report>[0];
+    const text = report({ ...saved, busy: saved.busy ?? [] });
+    process.stdout.write(text);
+    if (process.env.BENCH_DOCS === '1') updateDocs(text);
+    return;
+  }
   const quick = process.env.BENCH_QUICK === '1';
   const only = process.env.BENCH_ONLY ?? '';
   const readBuffer = Number(process.env.BENCH_READ_BUFFER ?? 4 * 1024 * 1024);
@@ -68,7 +78,7 @@ async function main(): Promise<void> {
   process.stdout.write(text);
   const outDir = path.join(REPO_ROOT, 'dist-bench');
   fs.mkdirSync(outDir, { recursive: true });
-  fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify({ machine, quick, readBuffer, micro, loads, senderKind, exporterVersion: exporterVer }, null, 2));
+  fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify({ machine, quick, readBuffer, micro, loads, senderKind, exporterVersion: exporterVer, busy }, null, 2));
   fs.writeFileSync(path.join(outDir, 'results.md'), text);
   if (process.env.BENCH_DOCS === '1') updateDocs(text);
 }

@@ -130,6 +130,10 @@ export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
     flushThreshold: Math.max(1, config.eventFlushThreshold),
     flushIntervalMs: config.eventFlushIntervalMs,
     onFlush: () => metrics.eventsFlushed.inc(),
+    onError: (err, batchSize) => {
+      metrics.flushErrors.inc();
+      logger.error('Applying a batch of events failed; the batch was dropped', { err, events: batchSize });
+    },
     seriesCache,
   });
   const parser = new LineParser(

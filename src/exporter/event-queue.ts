@@ -14,6 +14,11 @@ export interface EventQueueOptions {
   flushThreshold: number;
   flushIntervalMs: number;
   onFlush: () => void;
+  /**
+   * A flush threw (a bug: the fuzz suites find none). The batch is given up and counted here so
+   * one bad batch never takes the daemon down.
+   */
+  onError: (err: unknown, batchSize: number) => void;
   /** Applies the cached entries (addCached) and learns lines (learnAt); needed to use either. */
   seriesCache?: SeriesCache | null;
 }
@@ -81,6 +86,8 @@ export class EventQueue {
     try {
       if (this.mixed) this.applyMixed();
       else this.exporter.handleEvents(this.pending);
+    } catch (err) {
+      this.opts.onError(err, this.pending.length);
     } finally {
       this.pending.length = 0;
       this.notes.clear();

@@ -50,6 +50,15 @@ export class Exporter {
   /** Rewritten by every handleEvent (one object, reused: nothing is allocated per event). */
   readonly outcome: EventOutcome = { action: 'none', kind: 'counter', name: '', mapping: undefined, ttlMs: 0, vector: null, series: null };
 
+  /** Where the event being handled goes; rewritten by resolve() for each event. */
+  private readonly target: { mapping: MetricMapping | undefined; name: string; labels: Labels; help: string; ttlMs: number } = {
+    mapping: undefined,
+    name: '',
+    labels: {},
+    help: DEFAULT_HELP,
+    ttlMs: 0,
+  };
+
   constructor(private readonly deps: ExporterDeps) {}
 
   handleEvents(events: readonly StatsdEvent[]): void {
@@ -62,35 +71,15 @@ export class Exporter {
       this.handleSet(event);
       return;
     }
-    const { mapper, metrics, logger } = this.deps;
-    const found = mapper.getMapping(event.name, event.type);
-    const mapping = found?.mapping;
-    if (mapping && mapping.action === 'drop') {
-      metrics.actions.drop.inc();
-      this.outcome.action = 'drop';
+    const resolved = this.resolve(event.name, event.type, event.labels);
+    if (resolved !== 'ok') {
+      if (resolved === 'drop') this.outcome.action = 'drop';
       return;
     }
-
-    let metricName: string;
-    let labels: Labels = event.labels;
-    if (found) {
-      if (found.name === '') {
-        logger.debug('The mapping generates an empty metric name', { metric_name: event.name, match: mapping!.match });
-        metrics.eventErrors.empty_metric_name.inc();
-        return;
-      }
-      metricName = escapeMetricName(found.name);
-      labels = mergeLabels(event.labels, found.labels, mapping!.honorLabels);
-      metrics.actions.map.inc();
-    } else {
-      metrics.eventsUnmapped.inc();
-      metricName = escapeMetricName(event.name);
-    }
-
+    const { metrics, logger } = this.deps;
+    const { mapping, name: metricName, labels, help, ttlMs } = this.target;
     let value = event.value;
     if (mapping && mapping.scale !== null) value *= mapping.scale;
-    const help = mapping && mapping.help ? mapping.help : DEFAULT_HELP;
-    const ttlMs = mapping ? mapping.ttlMs : mapper.defaults.ttlMs;
 
     switch (event.type) {
       case 'counter': {
@@ -122,35 +111,48 @@ export class Exporter {
   }
 
   /**
+   * Looks an event up in the mapping and fills `target` with where it goes (exporter.go's
+   * handleEvent up to the type switch): 'drop' for action: drop, 'stop' for an empty mapped
+   * name; both are counted here.
+   */
+  private resolve(statsdName: string, lookupType: EventType, eventLabels: Labels): 'ok' | 'drop' | 'stop' {
+    const { mapper, metrics, logger } = this.deps;
+    const found = mapper.getMapping(statsdName, lookupType);
+    const mapping = found?.mapping;
+    if (mapping && mapping.action === 'drop') {
+      metrics.actions.drop.inc();
+      return 'drop';
+    }
+    const t = this.target;
+    if (found) {
+      if (found.name === '') {
+        logger.debug('The mapping generates an empty metric name', { metric_name: statsdName, match: mapping!.match });
+        metrics.eventErrors.empty_metric_name.inc();
+        return 'stop';
+      }
+      t.name = escapeMetricName(found.name);
+      t.labels = mergeLabels(eventLabels, found.labels, mapping!.honorLabels);
+      metrics.actions.map.inc();
+    } else {
+      metrics.eventsUnmapped.inc();
+      t.name = escapeMetricName(statsdName);
+      t.labels = eventLabels;
+    }
+    t.mapping = mapping;
+    t.help = mapping && mapping.help ? mapping.help : DEFAULT_HELP;
+    t.ttlMs = mapping ? mapping.ttlMs : mapper.defaults.ttlMs;
+    return 'ok';
+  }
+
+  /**
    * A set member (only produced with --statsd.enable-sets): looked up as a gauge, mapped like
    * any event (drop, name, labels, honor_labels, ttl; scale does not apply to members), and
    * added to a set series, exposed as a gauge of distinct members per scrape interval.
    */
   private handleSet(event: SetEvent): void {
-    const { mapper, metrics, logger, registry } = this.deps;
-    const found = mapper.getMapping(event.name, 'gauge');
-    const mapping = found?.mapping;
-    if (mapping && mapping.action === 'drop') {
-      metrics.actions.drop.inc();
-      return;
-    }
-    let metricName: string;
-    let labels: Labels = event.labels;
-    if (found) {
-      if (found.name === '') {
-        logger.debug('The mapping generates an empty metric name', { metric_name: event.name, match: mapping!.match });
-        metrics.eventErrors.empty_metric_name.inc();
-        return;
-      }
-      metricName = escapeMetricName(found.name);
-      labels = mergeLabels(event.labels, found.labels, mapping!.honorLabels);
-      metrics.actions.map.inc();
-    } else {
-      metrics.eventsUnmapped.inc();
-      metricName = escapeMetricName(event.name);
-    }
-    const help = mapping && mapping.help ? mapping.help : DEFAULT_HELP;
-    const ttlMs = mapping ? mapping.ttlMs : mapper.defaults.ttlMs;
+    if (this.resolve(event.name, 'gauge', event.labels) !== 'ok') return;
+    const { metrics, logger, registry } = this.deps;
+    const { mapping, name: metricName, labels, help, ttlMs } = this.target;
     const res = registry.lookup({ kind: 'set', name: metricName, labels, help, ttlMs, options: () => this.vectorOptions(mapping) });
     if (!res.ok) {
       if (res.reason !== 'conflict') return;

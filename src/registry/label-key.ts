@@ -1,5 +1,6 @@
-// Keys that identify a label-name set and a series. Separators are bytes that cannot occur in
-// label names and are vanishingly rare in values (\u0000, \u0001), so no escaping is needed.
+// Keys that identify a label-name set and a series. Names cannot contain \u0000, so it separates
+// them; values can contain anything, so each is prefixed with its length (no two label sets share
+// a key, whatever their values hold).
 import type { Labels } from '../line/events';
 
 export interface LabelKeys {
@@ -18,7 +19,8 @@ export function labelKeys(labels: Labels): LabelKeys {
   for (let i = 0; i < names.length; i++) {
     const n = names[i];
     namesKey += i === 0 ? n : '\u0000' + n;
-    valuesKey += i === 0 ? labels[n] : '\u0001' + labels[n];
+    const v = labels[n];
+    valuesKey += v.length + ':' + v;
   }
   return { names, namesKey, valuesKey };
 }

@@ -137,6 +137,7 @@ export function createSelfMetrics(opts: SelfMetricsOptions) {
   const metricsCount = gauge('statsd_exporter_metrics_total', 'The total number of metrics.', ['type']);
 
   // Bridge extensions (statsd_exporter has no cardinality guard): bounded label values only.
+  const flushErrors = counter('statsd_bridge_flush_errors_total', 'Batches of events dropped because applying them failed (a bug; see the error log).');
   const seriesDropped = counter(
     'statsd_bridge_series_dropped_total',
     'Samples not applied because creating their series would pass a --statsd.max-series* limit.',
@@ -193,6 +194,7 @@ export function createSelfMetrics(opts: SelfMetricsOptions) {
     registry: opts.registry,
     events: { counter: child(eventStats, { type: 'counter' }), gauge: child(eventStats, { type: 'gauge' }), observer: child(eventStats, { type: 'observer' }), illegal: child(eventStats, { type: 'illegal' }), set: { inc: (v = 1) => eventStats.inc({ type: 'set' }, v) } as Inc },
     eventsFlushed: child(eventsFlushed, {}),
+    flushErrors: child(flushErrors, {}),
     eventsUnmapped: child(eventsUnmapped, {}),
     udpPackets: child(udpPackets, {}),
     udpPacketDrops,

@@ -79,7 +79,7 @@ function makeBridge(opts: { seriesCache: boolean; yaml?: string; flushThreshold?
         },
       })
     : null;
-  const queue = new EventQueue(exporter, { flushThreshold: opts.flushThreshold ?? 1000, flushIntervalMs: 0, onFlush: () => metrics.eventsFlushed.inc(), seriesCache: cache });
+  const queue = new EventQueue(exporter, { flushThreshold: opts.flushThreshold ?? 1000, flushIntervalMs: 0, onFlush: () => metrics.eventsFlushed.inc(), onError: (err) => { throw err; }, seriesCache: cache });
   const parser = new LineParser({ dogstatsd: true, influxdb: true, librato: true, signalfx: true }, {
     sample: () => metrics.samplesReceived.inc(),
     tagsPresent: () => metrics.tagsReceived.inc(),
