@@ -8,7 +8,9 @@ class SummaryReporter {
     const label = onlyConformance ? 'conformance' : 'tests';
     const failedSuites = results.numFailedTestSuites + results.numRuntimeErrorTestSuites;
     const failed = results.numFailedTests + (failedSuites > 0 && results.numFailedTests === 0 ? failedSuites : 0);
-    process.stdout.write(`\n${label}: ${results.numPassedTests} passed, ${failed} failed\n`);
+    const line = `\n${label}: ${results.numPassedTests} passed, ${failed} failed\n`;
+    // Printed at exit so it comes after jest's own summary: the run's last line.
+    process.once('exit', () => process.stderr.write(line));
   }
 }
 module.exports = SummaryReporter;

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import StatsD from 'hot-shots';
 import { BIN, REPO_ROOT, startDaemon, type Daemon } from '../support/daemon';
+import { loadVectors } from '../support/conformance';
 import { tempFile } from '../support/inprocess';
 
 function run(args: string[]) {
@@ -220,6 +221,18 @@ describe('command line', () => {
     expect(r.stderr).toContain('bad.yml');
     expect(r.stderr).toContain('mappings[1]');
     expect(r.stderr).toContain('action');
+  });
+
+  // Every invalid config of the conformance vectors: exit 1, naming the file and (for rule-level
+  // errors; a YAML syntax error has no rule) the rule and the key.
+  const invalid = loadVectors<{ name: string; config: string; config_valid: boolean }>('mapper.json').filter((c) => !c.config_valid);
+  test.each(invalid.map((c) => [c.name, c] as const))('--check-config rejects %s', (_name, c) => {
+    const file = tempFile('invalid.yml', c.config);
+    const r = run(['--check-config', `--statsd.mapping-config=${file}`]);
+    expect(r.status).toBe(1);
+    const message = r.stderr.trim().split('\n').pop()!;
+    expect(message).toContain(`error: ${file}: `);
+    if (!message.includes(`${file}: yaml: `)) expect(message).toMatch(/: mappings\[\d+\]\.[a-z_]+: /);
   });
 
   test('unknown flags and bad values exit 1 with one line', () => {
