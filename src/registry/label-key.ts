@@ -1,6 +1,8 @@
 // Keys that identify a label-name set and a series. Names cannot contain \u0000, so it separates
 // them; values can contain anything, so each is prefixed with its length (no two label sets share
-// a key, whatever their values hold).
+// a key, whatever their values hold). A series key is only compared within its vector (one
+// label-name set), so with a single label the value itself is the key: no string is built, and a
+// series shares its key with its label value.
 import type { Labels } from '../line/events';
 
 export interface LabelKeys {
@@ -13,6 +15,7 @@ export interface LabelKeys {
 
 export function labelKeys(labels: Labels): LabelKeys {
   const names = Object.keys(labels);
+  if (names.length === 1) return { names, namesKey: names[0], valuesKey: labels[names[0]] };
   if (names.length > 1) sortNames(names);
   let namesKey = '';
   let valuesKey = '';
