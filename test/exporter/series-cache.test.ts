@@ -15,6 +15,7 @@ import { compileMappingConfig } from '../../src/mapper/config';
 import { MetricMapper } from '../../src/mapper/mapper';
 import { SeriesRegistry, type SeriesLimits } from '../../src/registry/series-registry';
 import { createSelfMetrics } from '../../src/telemetry/self-metrics';
+import { prng as rng } from '../fuzz/generators';
 
 const MAPPING = `defaults:
   observer_type: histogram
@@ -104,17 +105,6 @@ function makeBridge(opts: { seriesCache: boolean; yaml?: string; flushThreshold?
   };
 }
 
-/** A seeded PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Finite values (and text that is no value): a NaN or an infinity would stick in a counter and
 // hide every later difference, so those have series of their own (the shapes below).
