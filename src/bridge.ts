@@ -8,24 +8,16 @@ import type net from 'node:net';
 import { Registry } from 'prom-client';
 import type { BridgeConfig } from './cli/flags';
 import type { Clock } from './core/clock';
-import { rateLimited, type Logger } from './core/logger';
-import { EventQueue } from './exporter/event-queue';
-import { Exporter } from './exporter/exporter';
-import { SeriesCache } from './exporter/series-cache';
+import type { Logger } from './core/logger';
 import { createRequestHandler, listenHttp } from './http/server';
 import { loadWebConfig } from './http/web-config';
-import type { LineTelemetry } from './line/events';
-import { LineParser } from './line/parser';
 import { parseHostPort } from './listener/address';
-import { Ingest } from './listener/ingest';
 import { listenTcp, type TcpListener } from './listener/tcp';
 import { listenUdp } from './listener/udp';
 import { listenUnixgram, type UnixgramListener } from './listener/unixgram';
-import { createMappingCache } from './mapper/cache';
 import { loadMappingFiles } from './mapper/load';
-import { MetricMapper } from './mapper/mapper';
+import { createPipeline } from './pipeline';
 import { Relay } from './relay/relay';
-import { SeriesRegistry } from './registry/series-registry';
 import { createSelfMetrics, type SelfMetrics } from './telemetry/self-metrics';
 
 export interface BridgeDeps {
@@ -75,76 +67,20 @@ export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
     setsEnabled: config.enableSets,
   });
 
-  const cache = createMappingCache({
-    type: config.cacheType,
-    size: config.cacheSize,
-    telemetry: metrics.cache
-      ? { length: (n) => metrics.cache!.length.set(n), get: () => metrics.cache!.gets.inc(), hit: () => metrics.cache!.hits.inc() }
-      : { length() {}, get() {}, hit() {} },
-  });
-  const mapper = new MetricMapper({ cache });
-  if (config.mappingConfig.length > 0) {
-    // A bad file at start is fatal (the caller exits 1), as upstream.
-    mapper.swap(loadMappingFiles(config.mappingConfig, { logger }));
-    metrics.loadedMappings.set(mapper.mappings.length);
-  }
-
-  const limitLog = rateLimited((m, f) => logger.warn(m, f), { perInterval: 1, intervalMs: 60_000, nowMs: () => clock.nowMs() });
-  const series = new SeriesRegistry(
-    clock,
-    {
-      vectorCreated: (kind) => metrics.metricsCount.inc({ type: kind }),
-      vectorRemoved: (kind) => metrics.metricsCount.dec({ type: kind }),
-      isReservedName: metrics.isReservedName,
-      seriesDropped: (reason, name) => {
-        metrics.seriesDropped[reason].inc();
-        limitLog('Series limit reached; new series are dropped', { reason, metric: name, limit: reason === 'max_series' ? config.maxSeries : config.maxSeriesPerMetric });
-      },
-      setValueDropped: (name) => {
-        metrics.setValueDropped();
-        limitLog('Set series full; new members are not counted until the next scrape', { metric: name, limit: config.setMaxValues });
-      },
-    },
-    { maxSeries: config.maxSeries, maxSeriesPerMetric: config.maxSeriesPerMetric, maxSetValues: config.setMaxValues },
-  );
-  metrics.bindSeriesCount(() => series.seriesCount);
-  const exporter = new Exporter({ mapper, registry: series, metrics, logger });
-  // Lines seen before skip parsing, mapping and the registry lookup (src/exporter/series-cache.ts).
-  const cacheMetrics = config.cacheType === 'lru' ? metrics.cache : null;
-  const seriesCache = new SeriesCache({
-    exporter,
-    registry: series,
-    mapper,
-    metrics,
-    logger,
-    clock,
-    // Served from the series cache, a line still counts the mapping-cache get and hit upstream counts.
-    onMappingReuse: cacheMetrics
-      ? () => {
-          cacheMetrics.gets.inc();
-          cacheMetrics.hits.inc();
-        }
-      : null,
-  });
-  const queue = new EventQueue(exporter, {
-    flushThreshold: Math.max(1, config.eventFlushThreshold),
-    flushIntervalMs: config.eventFlushIntervalMs,
-    onFlush: () => metrics.eventsFlushed.inc(),
-    onError: (err, batchSize) => {
-      metrics.flushErrors.inc();
-      logger.error('Applying a batch of events failed; the batch was dropped', { err, events: batchSize });
-    },
-    seriesCache,
-  });
-  const parser = new LineParser(
-    { dogstatsd: config.parseDogstatsdTags, influxdb: config.parseInfluxdbTags, librato: config.parseLibratoTags, signalfx: config.parseSignalfxTags },
-    lineTelemetry(metrics, logger, clock),
-    { sets: config.enableSets },
-  );
   const relay = config.relayAddress
     ? new Relay({ target: config.relayAddress, packetLength: config.relayPacketLength, registry: selfRegistry, logger })
     : null;
-  const ingest = new Ingest(parser, queue, metrics, relay, seriesCache);
+  const { mapper, series, queue, ingest } = createPipeline({ config, metrics, logger, clock, relay });
+  if (config.mappingConfig.length > 0) {
+    // A bad file at start is fatal (the caller exits 1), as upstream.
+    try {
+      mapper.swap(loadMappingFiles(config.mappingConfig, { logger }));
+    } catch (err) {
+      relay?.close();
+      throw err;
+    }
+    metrics.loadedMappings.set(mapper.mappings.length);
+  }
 
   const closers: Array<() => Promise<void> | void> = [];
   const addresses: { http: { host: string; port: number }; udp?: { host: string; port: number }; tcp?: { host: string; port: number } } = {
@@ -287,27 +223,4 @@ function closeServer(server: net.Server | http.Server): Promise<void> {
     server.close(() => resolve());
     (server as http.Server).closeAllConnections?.();
   });
-}
-
-/** Backs the parser's reports with the self-metrics and a rate-limited debug log. */
-function lineTelemetry(metrics: SelfMetrics, logger: Logger, clock: Clock): LineTelemetry {
-  const debug = logger.debugEnabled
-    ? rateLimited((m, f) => logger.debug(m, f), { perInterval: 10, intervalMs: 10_000, nowMs: () => clock.nowMs() })
-    : null;
-  return {
-    sample: () => metrics.samplesReceived.inc(),
-    tagsPresent: () => metrics.tagsReceived.inc(),
-    sampleError: debug
-      ? (reason, line, detail) => {
-          metrics.sampleErrors[reason].inc();
-          debug('Bad line from StatsD', { reason, line: line.slice(0, 256), detail });
-        }
-      : (reason) => metrics.sampleErrors[reason].inc(),
-    tagError: debug
-      ? (line, detail) => {
-          metrics.tagErrors.inc();
-          debug('Bad tag from StatsD', { line: line.slice(0, 256), detail });
-        }
-      : () => metrics.tagErrors.inc(),
-  };
 }

@@ -4,16 +4,15 @@
 import { Registry } from 'prom-client';
 import { ManualClock } from '../../src/core/clock';
 import { silentLogger } from '../../src/core/logger';
-import { EventQueue } from '../../src/exporter/event-queue';
-import { Exporter } from '../../src/exporter/exporter';
-import { SeriesCache } from '../../src/exporter/series-cache';
-import { LineParser } from '../../src/line/parser';
-import { Ingest, simpleDecimal } from '../../src/listener/ingest';
+import { defaultConfig } from '../../src/cli/flags';
+import type { EventQueue } from '../../src/exporter/event-queue';
+import type { SeriesCache } from '../../src/exporter/series-cache';
+import { simpleDecimal, type Ingest } from '../../src/listener/ingest';
 import { parseGoFloat } from '../../src/line/gofloat';
-import { createMappingCache } from '../../src/mapper/cache';
 import { compileMappingConfig } from '../../src/mapper/config';
-import { MetricMapper } from '../../src/mapper/mapper';
-import { SeriesRegistry, type SeriesLimits } from '../../src/registry/series-registry';
+import type { MetricMapper } from '../../src/mapper/mapper';
+import type { SeriesLimits, SeriesRegistry } from '../../src/registry/series-registry';
+import { createPipeline } from '../../src/pipeline';
 import { createSelfMetrics } from '../../src/telemetry/self-metrics';
 import { prng as rng } from '../fuzz/generators';
 
@@ -61,33 +60,15 @@ function makeBridge(opts: { seriesCache: boolean; yaml?: string; flushThreshold?
   const clock = new ManualClock(1_000_000);
   const self = new Registry();
   const metrics = createSelfMetrics({ registry: self, version: 't', revision: 't', cacheEnabled: true, runtimeMetrics: false });
-  const mcache = createMappingCache({ type: 'lru', size: 1000, telemetry: { length: (n) => metrics.cache!.length.set(n), get: () => metrics.cache!.gets.inc(), hit: () => metrics.cache!.hits.inc() } });
-  const mapper = new MetricMapper({ cache: mcache });
+  const config = {
+    ...defaultConfig(),
+    eventFlushThreshold: opts.flushThreshold ?? 1000,
+    eventFlushIntervalMs: 0,
+    maxSeries: opts.limits?.maxSeries ?? 0,
+    maxSeriesPerMetric: opts.limits?.maxSeriesPerMetric ?? 0,
+  };
+  const { ingest, queue, series: registry, mapper, seriesCache: cache } = createPipeline({ config, metrics, logger: silentLogger, clock, seriesCache: opts.seriesCache });
   mapper.swap(compileMappingConfig(opts.yaml ?? MAPPING, { source: 'm.yml', logger: silentLogger }));
-  const registry = new SeriesRegistry(clock, { vectorCreated() {}, isReservedName: metrics.isReservedName, seriesDropped: (reason) => metrics.seriesDropped[reason].inc() }, opts.limits);
-  const exporter = new Exporter({ mapper, registry, metrics, logger: silentLogger });
-  const cache = opts.seriesCache
-    ? new SeriesCache({
-        exporter,
-        registry,
-        mapper,
-        metrics,
-        logger: silentLogger,
-        clock,
-        onMappingReuse: () => {
-          metrics.cache!.gets.inc();
-          metrics.cache!.hits.inc();
-        },
-      })
-    : null;
-  const queue = new EventQueue(exporter, { flushThreshold: opts.flushThreshold ?? 1000, flushIntervalMs: 0, onFlush: () => metrics.eventsFlushed.inc(), onError: (err) => { throw err; }, seriesCache: cache });
-  const parser = new LineParser({ dogstatsd: true, influxdb: true, librato: true, signalfx: true }, {
-    sample: () => metrics.samplesReceived.inc(),
-    tagsPresent: () => metrics.tagsReceived.inc(),
-    sampleError: (reason) => metrics.sampleErrors[reason].inc(),
-    tagError: () => metrics.tagErrors.inc(),
-  });
-  const ingest = new Ingest(parser, queue, metrics, null, cache);
   return {
     ingest,
     queue,
