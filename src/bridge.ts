@@ -11,7 +11,7 @@ import type { Clock } from './core/clock';
 import type { Logger } from './core/logger';
 import { createRequestHandler, listenHttp } from './http/server';
 import { loadWebConfig } from './http/web-config';
-import { parseHostPort } from './listener/address';
+import { parseHostPort } from './core/address';
 import { listenTcp, type TcpListener } from './listener/tcp';
 import { listenUdp } from './listener/udp';
 import { listenUnixgram, type UnixgramListener } from './listener/unixgram';

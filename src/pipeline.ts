@@ -4,12 +4,12 @@
 import type { BridgeConfig } from './cli/flags';
 import type { Clock } from './core/clock';
 import { rateLimited, type Logger } from './core/logger';
-import { EventQueue } from './exporter/event-queue';
 import { Exporter } from './exporter/exporter';
-import { SeriesCache } from './exporter/series-cache';
+import { EventQueue } from './ingest/event-queue';
+import { Ingest, type LineRelay } from './ingest/ingest';
+import { SeriesCache } from './ingest/series-cache';
 import type { LineTelemetry } from './line/events';
 import { LineParser } from './line/parser';
-import { Ingest, type LineRelay } from './listener/ingest';
 import { createMappingCache } from './mapper/cache';
 import { MetricMapper } from './mapper/mapper';
 import { SeriesRegistry } from './registry/series-registry';
@@ -84,7 +84,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   );
   metrics.bindSeriesCount(() => series.seriesCount);
   const exporter = new Exporter({ mapper, registry: series, metrics, logger });
-  // Lines seen before skip parsing, mapping and the registry lookup (src/exporter/series-cache.ts).
+  // Lines seen before skip parsing, mapping and the registry lookup (src/ingest/series-cache.ts).
   // Served from it, a line still counts the mapping-cache get and hit upstream's LRU counts.
   const reuseMetrics = config.cacheType === 'lru' ? mappingCacheMetrics : null;
   const seriesCache =

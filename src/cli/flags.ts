@@ -2,7 +2,7 @@
 // `--flag=value`, `--flag value`, `--bool`, `--no-bool`, `--bool=false`. Each flag is declared
 // once in FLAGS; parsing, validation and --help all read that table.
 import { LOG_LEVELS, type LogFormat, type LogLevel } from '../core/logger';
-import { parseGoDuration } from '../mapper/duration';
+import { parseGoDuration } from '../core/duration';
 
 export interface BridgeConfig {
   webListenAddress: string;

@@ -4,7 +4,7 @@
 import type { StatsdEvent, Labels, SetEvent, EventType } from '../line/events';
 import type { Logger } from '../core/logger';
 import type { MappingResult, MapperDefaults, MetricMapping, ObserverType, SummaryOptions } from '../mapper/types';
-import { escapeMetricName } from '../mapper/escape';
+import { escapeMetricName } from '../core/escape';
 import { DEFAULT_HELP } from '../registry/series-registry';
 import type { SeriesRegistry, VectorOptions } from '../registry/series-registry';
 import type { MetricKind, SeriesMeta, SeriesVector } from '../registry/types';
@@ -32,7 +32,7 @@ const FALLBACK_QUANTILES = [
 ];
 
 /**
- * What the last handleEvent call did, for the series cache (src/exporter/series-cache.ts), which
+ * What the last handleEvent call did, for the series cache (src/ingest/series-cache.ts), which
  * remembers it per line so the same line later skips parsing, mapping and the registry lookup.
  * 'none' unless a counter, gauge or observer event updated a series or was dropped.
  */

@@ -18,8 +18,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import tls from 'node:tls';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Pair } from 'yaml';
-import { parseGoDurationNs } from '../mapper/duration';
-import { goScalar } from '../mapper/yaml-go';
+import { parseGoDurationNs } from '../core/duration';
+import { goScalar } from '../core/yaml-go';
 
 export const CLIENT_AUTH_TYPES = ['NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven', 'RequireAndVerifyClientCert'] as const;
 export type ClientAuthType = (typeof CLIENT_AUTH_TYPES)[number];

@@ -9,7 +9,7 @@
 //   name:v1:v2:v3|ms|...                                             (DogStatsD value packing)
 // Name tags: SignalFX `name[k=v,...]rest`, Librato `name#k=v,...`, InfluxDB `name,k=v,...`.
 import { isAscii, isUtf8 } from 'node:buffer';
-import { escapeMetricName } from '../mapper/escape';
+import { escapeMetricName } from '../core/escape';
 import {
   NOOP_LINE_TELEMETRY,
   type Labels,

@@ -10,8 +10,8 @@
 import net from 'node:net';
 import type { Logger } from '../core/logger';
 import type { SelfMetrics } from '../telemetry/self-metrics';
-import type { Ingest } from './ingest';
-import type { HostPort } from './address';
+import type { Ingest } from '../ingest/ingest';
+import type { HostPort } from '../core/address';
 
 export interface TcpListenerOptions {
   address: HostPort;

@@ -3,8 +3,8 @@
 import dgram from 'node:dgram';
 import type { Logger } from '../core/logger';
 import type { SelfMetrics } from '../telemetry/self-metrics';
-import type { Ingest } from './ingest';
-import { applyReadBuffer, type HostPort } from './address';
+import type { Ingest } from '../ingest/ingest';
+import { applyReadBuffer, type HostPort } from '../core/address';
 
 export interface UdpListenerOptions {
   address: HostPort;

@@ -5,7 +5,7 @@ import os from 'node:os';
 import { createSocket, type UnixDgramSocket } from 'unix-dgram';
 import type { Logger } from '../core/logger';
 import type { SelfMetrics } from '../telemetry/self-metrics';
-import type { Ingest } from './ingest';
+import type { Ingest } from '../ingest/ingest';
 
 export interface UnixgramListenerOptions {
   path: string;

@@ -15,7 +15,7 @@
 import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Node } from 'yaml';
 import type { Logger } from '../core/logger';
 import type { EventType, Labels } from '../line/events';
-import { GoDurationError, parseGoDurationNs } from './duration';
+import { GoDurationError, parseGoDurationNs } from '../core/duration';
 import { GlobFsm, analyzeGlobRules } from './glob-fsm';
 import { GoRegexpError, compileGoRegexp } from './go-regexp';
 import { RuleMatcher, makeRule, type CompiledRule } from './matcher';
@@ -31,7 +31,7 @@ import type {
   Quantile,
   SummaryOptions,
 } from './types';
-import { YamlReader, goScalar } from './yaml-go';
+import { YamlReader, goScalar } from '../core/yaml-go';
 
 export type { CompiledMappingConfig } from './types';
 

@@ -1,7 +1,7 @@
 // Public surface of the mapping engine.
 export * from './types';
-export { escapeMetricName } from './escape';
-export { parseGoDuration, parseGoDurationNs, GoDurationError } from './duration';
+export { escapeMetricName } from '../core/escape';
+export { parseGoDuration, parseGoDurationNs, GoDurationError } from '../core/duration';
 export {
   compileMappingConfig,
   compileMappingConfigs,

@@ -6,7 +6,7 @@
 import dgram from 'node:dgram';
 import { Counter, type Registry } from 'prom-client';
 import type { Logger } from '../core/logger';
-import { parseHostPort } from '../listener/address';
+import { parseHostPort } from '../core/address';
 
 export interface RelayOptions {
   target: string;

@@ -1,7 +1,7 @@
 // escape.json: EscapeMetricName vectors (upstream TestEscapeMetricName), read in place.
 import fs from 'node:fs';
 import path from 'node:path';
-import { escapeMetricName } from '../../src/mapper/escape';
+import { escapeMetricName } from '../../src/core/escape';
 
 interface EscapeCase {
   name: string;

@@ -1,5 +1,5 @@
 // Go's time.ParseDuration, as used for ttl and max_age.
-import { parseGoDuration, parseGoDurationNs } from '../../src/mapper/duration';
+import { parseGoDuration, parseGoDurationNs } from '../../src/core/duration';
 import { compile, compileError } from './helpers';
 
 describe('parseGoDuration', () => {

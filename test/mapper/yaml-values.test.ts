@@ -1,5 +1,5 @@
 // YAML values as yaml.v2 decodes them into statsd_exporter's fields.
-import { resolvePlain } from '../../src/mapper/yaml-go';
+import { resolvePlain } from '../../src/core/yaml-go';
 import { compile, compileError } from './helpers';
 
 describe('plain scalar resolution (yaml.v2)', () => {

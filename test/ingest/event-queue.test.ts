@@ -1,5 +1,5 @@
 // The event queue gives up a batch that fails to apply, reports it, and keeps working.
-import { EventQueue } from '../../src/exporter/event-queue';
+import { EventQueue } from '../../src/ingest/event-queue';
 import type { Exporter } from '../../src/exporter/exporter';
 import type { StatsdEvent } from '../../src/line/events';
 

@@ -32,7 +32,7 @@ import { intern, internLabels } from '../registry/label-key';
 import type { SeriesRegistry } from '../registry/series-registry';
 import type { SeriesMeta, SeriesVector } from '../registry/types';
 import type { Inc, SelfMetrics } from '../telemetry/self-metrics';
-import type { Exporter } from './exporter';
+import type { Exporter } from '../exporter/exporter';
 
 const STAT_COUNTER = 1;
 const STAT_GAUGE = 2;

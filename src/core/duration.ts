@@ -1,5 +1,5 @@
 // Go's time.ParseDuration, reproduced exactly (including its error texts), because mapping
-// files carry Go durations (`ttl`, `summary_options.max_age`).
+// files (`ttl`, `summary_options.max_age`), duration flags and the web config carry Go durations.
 
 const UNIT_NS: ReadonlyMap<string, bigint> = new Map([
   ['ns', 1n],

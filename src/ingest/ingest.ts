@@ -2,13 +2,13 @@
 // relays raw lines, parses into the event queue. One instance per bridge, shared by listeners.
 //
 // The hot path: an ASCII packet (no relay) is split into lines here, and a line the series
-// cache remembers (src/exporter/series-cache.ts) only has its value parsed: the queue gets the
+// cache remembers (src/ingest/series-cache.ts) only has its value parsed: the queue gets the
 // cached handle and the value, no event. Other lines are parsed in full into the queue, and
 // those that can be served from the cache next time are noted, to be remembered when applied.
 import { parseGoFloat } from '../line/gofloat';
 import type { LineParser } from '../line/parser';
-import type { EventQueue } from '../exporter/event-queue';
-import { hashByte, hashEnd, hashStart, type SeriesCache } from '../exporter/series-cache';
+import type { EventQueue } from './event-queue';
+import { hashByte, hashEnd, hashStart, type SeriesCache } from './series-cache';
 import type { SelfMetrics } from '../telemetry/self-metrics';
 
 export interface LineRelay {

@@ -1,13 +1,13 @@
-// The series cache (src/exporter/series-cache.ts) and the byte-level ingest path in front of it
+// The series cache (src/ingest/series-cache.ts) and the byte-level ingest path in front of it
 // must be invisible: the same packets give the same series, values and self-metrics as the full
 // parser -> exporter -> registry path. Also: reload, TTL, cardinality guard, conflicts, order.
 import { Registry } from 'prom-client';
 import { ManualClock } from '../../src/core/clock';
 import { silentLogger } from '../../src/core/logger';
 import { defaultConfig } from '../../src/cli/flags';
-import type { EventQueue } from '../../src/exporter/event-queue';
-import type { SeriesCache } from '../../src/exporter/series-cache';
-import { simpleDecimal, type Ingest } from '../../src/listener/ingest';
+import type { EventQueue } from '../../src/ingest/event-queue';
+import type { SeriesCache } from '../../src/ingest/series-cache';
+import { simpleDecimal, type Ingest } from '../../src/ingest/ingest';
 import { parseGoFloat } from '../../src/line/gofloat';
 import { compileMappingConfig } from '../../src/mapper/config';
 import type { MetricMapper } from '../../src/mapper/mapper';

@@ -3,11 +3,11 @@
 // runs synchronously on the same thread, so the queue never holds more than the threshold:
 // that is its bound. The parser appends straight into `pending`, so a batch costs no copy.
 //
-// Lines served by the series cache (src/exporter/series-cache.ts) are queued too, in order with
+// Lines served by the series cache (src/ingest/series-cache.ts) are queued too, in order with
 // the events, but without an event object: the entry is the cached handle itself, with its
 // value and relative flag in typed arrays at the same index.
 import type { StatsdEvent } from '../line/events';
-import type { Exporter } from './exporter';
+import type { Exporter } from '../exporter/exporter';
 import { SeriesHandle, type LearnNote, type SeriesCache } from './series-cache';
 
 export interface EventQueueOptions {
