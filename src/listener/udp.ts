@@ -4,7 +4,8 @@ import dgram from 'node:dgram';
 import type { Logger } from '../core/logger';
 import type { SelfMetrics } from '../telemetry/self-metrics';
 import type { Ingest } from '../ingest/ingest';
-import { applyReadBuffer, type HostPort } from '../core/address';
+import type { HostPort } from '../core/address';
+import { applyReadBuffer } from './read-buffer';
 
 export interface UdpListenerOptions {
   address: HostPort;
