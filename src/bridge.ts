@@ -6,7 +6,7 @@ import type dgram from 'node:dgram';
 import type http from 'node:http';
 import type net from 'node:net';
 import { Registry } from 'prom-client';
-import type { BridgeConfig } from './cli/flags';
+import type { BridgeConfig } from './config';
 import type { Clock } from './core/clock';
 import type { Logger } from './core/logger';
 import { createRequestHandler, listenHttp } from './http/server';

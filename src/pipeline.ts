@@ -1,7 +1,7 @@
 // The socket-free middle of the bridge: mapping cache and mapper, series registry, exporter,
 // series cache, event queue, parser and Ingest, wired one way. The daemon (bridge.ts), the
 // benchmarks and the tests build it here, so all of them run the same wiring.
-import type { BridgeConfig } from './cli/flags';
+import type { BridgeConfig } from './config';
 import type { Clock } from './core/clock';
 import { rateLimited, type Logger } from './core/logger';
 import { Exporter } from './exporter/exporter';

@@ -1,45 +1,9 @@
 // Command-line flags with statsd_exporter's names, defaults and kingpin's syntax:
 // `--flag=value`, `--flag value`, `--bool`, `--no-bool`, `--bool=false`. Each flag is declared
 // once in FLAGS; parsing, validation and --help all read that table.
-import { LOG_LEVELS, type LogFormat, type LogLevel } from '../core/logger';
+import { LOG_LEVELS } from '../core/logger';
+import type { BridgeConfig } from '../config';
 import { parseGoDuration } from '../core/duration';
-
-export interface BridgeConfig {
-  webListenAddress: string;
-  webTelemetryPath: string;
-  webEnableLifecycle: boolean;
-  webConfigFile: string;
-  listenUdp: string;
-  listenTcp: string;
-  listenUnixgram: string;
-  unixSocketMode: string;
-  mappingConfig: string[];
-  readBuffer: number;
-  cacheSize: number;
-  cacheType: 'lru' | 'random';
-  eventQueueSize: number;
-  eventFlushThreshold: number;
-  eventFlushIntervalMs: number;
-  udpPacketQueueSize: number;
-  parseDogstatsdTags: boolean;
-  parseInfluxdbTags: boolean;
-  parseLibratoTags: boolean;
-  parseSignalfxTags: boolean;
-  enableSets: boolean;
-  setMaxValues: number;
-  relayAddress: string;
-  relayPacketLength: number;
-  tcpMaxLineLength: number;
-  tcpMaxConnections: number;
-  tcpIdleTimeoutMs: number;
-  maxSeries: number;
-  maxSeriesPerMetric: number;
-  debugDumpFsm: string;
-  checkConfig: boolean;
-  logLevel: LogLevel;
-  logFormat: LogFormat;
-  webDisableExporterMetrics: boolean;
-}
 
 type Kind = 'string' | 'bool' | 'int' | 'duration' | 'enum' | 'strings';
 interface FlagSpec {

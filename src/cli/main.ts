@@ -4,7 +4,8 @@ import { systemClock } from '../core/clock';
 import { createLogger, type Logger } from '../core/logger';
 import { startBridge } from '../bridge';
 import { loadMappingFiles } from '../mapper/load';
-import { FlagError, helpText, parseArgs, type BridgeConfig } from './flags';
+import type { BridgeConfig } from '../config';
+import { FlagError, helpText, parseArgs } from './flags';
 import { runMappingCommand } from './mapping';
 import { VERSION } from '../version';
 

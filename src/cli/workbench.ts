@@ -14,7 +14,8 @@ import type { CompiledMappingConfig, MappingExplanation, MetricMapping, Histogra
 import { SeriesRegistry, type SeriesLookup, type SeriesRequest } from '../registry/series-registry';
 import type { MetricKind, SeriesMeta, SeriesVector } from '../registry/types';
 import { createSelfMetrics } from '../telemetry/self-metrics';
-import { FLAGS, FlagError, parseArgs, type BridgeConfig } from './flags';
+import type { BridgeConfig } from '../config';
+import { FLAGS, FlagError, parseArgs } from './flags';
 
 // ---------------------------------------------------------------------------------------
 // Command-line arguments: the daemon's flags (same table, same syntax), the command's own
