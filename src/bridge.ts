@@ -18,6 +18,7 @@ import { listenUnixgram, type UnixgramListener } from './listener/unixgram';
 import { loadMappingFiles } from './mapper/load';
 import { createPipeline } from './pipeline';
 import { Relay } from './relay/relay';
+import { RelayFanout } from './relay/fanout';
 import { createSelfMetrics, type SelfMetrics } from './telemetry/self-metrics';
 
 export interface BridgeDeps {
@@ -67,9 +68,11 @@ export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
     setsEnabled: config.enableSets,
   });
 
-  const relay = config.relayAddress
-    ? new Relay({ target: config.relayAddress, packetLength: config.relayPacketLength, registry: selfRegistry, logger })
-    : null;
+  const relays = [...new Set(config.relayAddress)].map(
+    (target) => new Relay({ target, packetLength: config.relayPacketLength, registry: selfRegistry, logger }),
+  );
+  // One target needs no fan-out; the common case stays one call per line.
+  const relay = relays.length === 0 ? null : relays.length === 1 ? relays[0] : new RelayFanout(relays);
   const { mapper, series, queue, ingest } = createPipeline({ config, metrics, logger, clock, relay });
   if (config.mappingConfig.length > 0) {
     // A bad file at start is fatal (the caller exits 1), as upstream.

@@ -27,7 +27,8 @@ export interface BridgeConfig {
   parseSignalfxTags: boolean;
   enableSets: boolean;
   setMaxValues: number;
-  relayAddress: string;
+  /** Relay targets (host:port), one Relay each; empty = no relay. */
+  relayAddress: string[];
   relayPacketLength: number;
   tcpMaxLineLength: number;
   tcpMaxConnections: number;

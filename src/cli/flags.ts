@@ -38,7 +38,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'statsd.parse-signalfx-tags', key: 'parseSignalfxTags', kind: 'bool', default: true, help: 'Parse SignalFX style tags. Enabled by default.' },
   { name: 'statsd.enable-sets', key: 'enableSets', kind: 'bool', default: false, help: 'Accept StatsD sets (name:member|s): each series is a gauge of the distinct members seen since the previous scrape. Off, sets are rejected as statsd_exporter does.' },
   { name: 'statsd.set-max-values', key: 'setMaxValues', kind: 'int', default: 100_000, help: 'Most distinct members one set series holds between scrapes; more are counted in statsd_bridge_set_values_dropped_total. 0 = no limit.' },
-  { name: 'statsd.relay.address', key: 'relayAddress', kind: 'string', default: '', help: 'The UDP relay target address (host:port)' },
+  { name: 'statsd.relay.address', key: 'relayAddress', kind: 'strings', default: [], help: 'The UDP relay target address (host:port). Repeat to relay to several targets, each with its own queue and drop counter.' },
   { name: 'statsd.relay.packet-length', key: 'relayPacketLength', kind: 'int', default: 1400, help: 'Maximum relay output packet length to avoid fragmentation' },
   { name: 'statsd.tcp-max-line-length', key: 'tcpMaxLineLength', kind: 'int', default: 4096, help: 'Longest TCP line accepted, in bytes; a longer line is counted and skipped, the connection stays open.' },
   { name: 'statsd.tcp-max-connections', key: 'tcpMaxConnections', kind: 'int', default: 1024, help: 'Most TCP connections open at once; a connection beyond it is closed at once and counted in statsd_bridge_tcp_connections_dropped_total{reason="max_connections"}. 0 = no limit.' },

@@ -207,6 +207,40 @@ describe('daemon', () => {
   });
 });
 
+  test('--statsd.relay.address repeated relays every line to each target; a full target drops only its own packets', async () => {
+    const sinks = await Promise.all(
+      [0, 1].map(async () => {
+        const s = dgram.createSocket('udp4');
+        await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+        const got: string[] = [];
+        s.on('message', (m) => got.push(...m.toString().split('\n').filter(Boolean)));
+        return { s, got, target: `127.0.0.1:${s.address().port}` };
+      }),
+    );
+    const probe = dgram.createSocket('udp4');
+    await new Promise<void>((r) => probe.bind(0, '127.0.0.1', () => r()));
+    const dead = `127.0.0.1:${probe.address().port}`;
+    probe.close();
+    d = await startDaemon({
+      args: [...sinks.map((k) => `--statsd.relay.address=${k.target}`), `--statsd.relay.address=${dead}`, `--statsd.relay.address=${sinks[0].target}`],
+    });
+    const lines = Array.from({ length: 30 }, (_, i) => `fan.out.${i}:1|c`);
+    for (const l of lines) await d.sendUdp(l);
+    await d.eventually(() => {
+      for (const k of sinks) expect(k.got).toEqual(lines);
+    });
+    const page = await d.eventually((x) => {
+      for (const k of sinks) expect(x.value('statsd_exporter_relay_lines_relayed_total', { target: k.target })).toBe(30);
+      expect(x.value('statsd_exporter_relay_lines_relayed_total', { target: dead })).toBe(30);
+      return x;
+    });
+    // Each target has its own drop counter; the repeated target is relayed once, not twice.
+    for (const k of sinks) expect(page.value('statsd_bridge_relay_dropped_packets_total', { target: k.target })).toBe(0);
+    expect(page.value('statsd_bridge_relay_dropped_packets_total', { target: dead })).toBeGreaterThanOrEqual(0);
+    for (const l of lines) expect(page.value(l.split(':')[0].replace(/\./g, '_'))).toBe(1);
+    for (const k of sinks) k.s.close();
+  });
+
 describe('command line', () => {
   test('--check-config accepts mapping/example.yml', () => {
     const r = run(['--check-config', '--statsd.mapping-config=mapping/example.yml']);
