@@ -19,6 +19,7 @@ import { loadMappingFiles } from './mapper/load';
 import { createPipeline } from './pipeline';
 import { Relay } from './relay/relay';
 import { RelayFanout } from './relay/fanout';
+import { MappingWatch } from './mapper/watch';
 import { createSelfMetrics, type SelfMetrics } from './telemetry/self-metrics';
 
 export interface BridgeDeps {
@@ -66,6 +67,7 @@ export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
     cacheEnabled: config.cacheSize > 0,
     runtimeMetrics: !config.webDisableExporterMetrics,
     setsEnabled: config.enableSets,
+    lifecycleEnabled: config.webEnableLifecycle,
   });
 
   const relays = [...new Set(config.relayAddress)].map(
@@ -138,6 +140,7 @@ export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
         mapper.swap(next);
         metrics.loadedMappings.set(mapper.mappings.length);
         metrics.configReloads.success.inc();
+        watch?.markCurrent();
         logger.info('Reloaded mapping config', { files: config.mappingConfig.join(','), mappings: mapper.mappings.length });
         return true;
       } catch (err) {
@@ -150,6 +153,11 @@ export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
     });
     return reloading;
   };
+
+  const watch =
+    config.mappingAutoReloadIntervalMs > 0 && config.mappingConfig.length > 0
+      ? new MappingWatch({ files: config.mappingConfig, intervalMs: config.mappingAutoReloadIntervalMs, reload: () => reload(), logger })
+      : null;
 
   const contentType = selfRegistry.contentType;
   const scrape = async (): Promise<string> => {
@@ -168,6 +176,23 @@ export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
         contentType,
         reload: async () => void (await reload()),
         quit: () => deps.onQuit?.(),
+        reset: (metric) => {
+          // Events already parsed belong to the series being dropped: apply them first.
+          queue.flush();
+          const removed = series.reset(metric);
+          metrics.reset(removed);
+          return removed;
+        },
+        cardinality: (limit) => {
+          queue.flush();
+          return {
+            seriesCount: series.seriesCount,
+            metricNames: series.familyCount,
+            limits: { maxSeries: series.seriesLimits.maxSeries, maxSeriesPerMetric: series.seriesLimits.maxSeriesPerMetric },
+            topMetrics: series.topFamilies(limit),
+            refused: series.topRefused(limit),
+          };
+        },
         logger,
         version: deps.version,
       }),
@@ -213,6 +238,7 @@ export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
       if (stopped) return;
       stopped = true;
       clearInterval(sweep);
+      watch?.stop();
       for (const close of closers.reverse()) await close();
       queue.stop();
       relay?.close();

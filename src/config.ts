@@ -14,6 +14,8 @@ export interface BridgeConfig {
   listenUnixgram: string;
   unixSocketMode: string;
   mappingConfig: string[];
+  /** Checks the mapping files this often and reloads on changed content; 0 = off. */
+  mappingAutoReloadIntervalMs: number;
   readBuffer: number;
   cacheSize: number;
   cacheType: 'lru' | 'random';

@@ -25,6 +25,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'statsd.listen-unixgram', key: 'listenUnixgram', kind: 'string', default: '', help: 'The Unixgram socket path to receive statsd metric lines in datagram. "" disables it.' },
   { name: 'statsd.unixsocket-mode', key: 'unixSocketMode', kind: 'string', default: '755', help: 'The permission mode of the unix socket.' },
   { name: 'statsd.mapping-config', key: 'mappingConfig', kind: 'strings', default: [], help: 'Metric mapping configuration file name. Repeat to load several files, applied in order.' },
+  { name: 'statsd.mapping-config.auto-reload-interval', key: 'mappingAutoReloadIntervalMs', kind: 'duration', default: '0s', help: 'How often to check the mapping files for changed content and reload them as SIGHUP does (a bad version keeps the old mapping). 0 = off.' },
   { name: 'statsd.read-buffer', key: 'readBuffer', kind: 'int', default: 0, help: 'Size (in bytes) of the operating system\'s transmit read buffer associated with the UDP or Unixgram connection. Please make sure the kernel parameters net.core.rmem_max is set to a value greater than the value specified.' },
   { name: 'statsd.cache-size', key: 'cacheSize', kind: 'int', default: 1000, help: 'Maximum size of your metric mapping cache. Relies on least recently used replacement policy if max size is reached.' },
   { name: 'statsd.cache-type', key: 'cacheType', kind: 'enum', values: ['lru', 'random'], default: 'lru', help: 'Metric mapping cache type. Valid options are "lru" and "random"' },

@@ -201,7 +201,7 @@ export class Exporter {
 
   private vectorOptions(mapping: MetricMapping | undefined): VectorOptions {
     // A mapping's options are already merged with the defaults by the mapper.
-    if (mapping) return { histogram: mapping.histogramOptions, summary: withQuantiles(mapping.summaryOptions) };
+    if (mapping) return { histogram: mapping.histogramOptions, summary: withQuantiles(mapping.summaryOptions), rule: mapping.match };
     // Unmapped events: the defaults' buckets and quantiles, client defaults for the rest (registry.go).
     const d = this.deps.mapper.defaults;
     return { histogram: d.histogramOptions, summary: withQuantiles({ quantiles: d.summaryOptions.quantiles, maxAgeSeconds: 0, ageBuckets: 0, bufCap: 0 }) };

@@ -18,9 +18,16 @@ export interface HttpServerOptions {
   contentType: string;
   reload: () => Promise<void>;
   quit: () => void;
+  /** Drops bridged series (all, or one metric name's); returns how many. Served at /-/reset with the lifecycle. */
+  reset?: (metric: string | undefined) => number;
+  /** What /api/v1/status/cardinality reports: the top metric names by series and their rules. */
+  cardinality?: (limit: number) => unknown;
   logger: Logger;
   version: string;
 }
+
+/** Where the operator of a cardinality explosion asks what the bridge holds (read-only, behind the web config). */
+export const CARDINALITY_PATH = '/api/v1/status/cardinality';
 
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -50,6 +57,22 @@ export function createRequestHandler(opts: HttpServerOptions): RequestHandler {
       }
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('Requesting termination... Goodbye!\n', () => opts.quit());
+      return;
+    }
+    if (opts.enableLifecycle && path === '/-/reset' && opts.reset) {
+      if (method !== 'PUT' && method !== 'POST') return text(res, 405, 'Only PUT or POST requests allowed\n');
+      const metric = new URL(req.url ?? '/', 'http://x').searchParams.get('metric') ?? undefined;
+      const removed = opts.reset(metric);
+      opts.logger.info('Reset bridged series', { metric: metric ?? '(all)', series: removed });
+      return text(res, 200, `Reset ${removed} series${metric === undefined ? '' : ` of ${metric}`}\n`);
+    }
+    if (path === CARDINALITY_PATH && opts.cardinality) {
+      if (method !== 'GET' && method !== 'HEAD') return text(res, 405, 'Only GET requests allowed\n');
+      const raw = new URL(req.url ?? '/', 'http://x').searchParams.get('limit');
+      const limit = raw === null ? 20 : Number(raw);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) return text(res, 400, 'limit must be an integer from 1 to 10000\n');
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ status: 'success', data: opts.cardinality(limit) }, null, 1) + '\n');
       return;
     }
     if (path === '/' && serveLanding) {

@@ -66,6 +66,8 @@ export interface SelfMetricsOptions {
   runtimeMetrics: boolean;
   /** StatsD sets are on (--statsd.enable-sets): registers the set overflow counter. */
   setsEnabled?: boolean;
+  /** Serve /-/reset (with --web.enable-lifecycle): its counters are registered. */
+  lifecycleEnabled?: boolean;
 }
 
 export type SelfMetrics = ReturnType<typeof createSelfMetrics>;
@@ -184,6 +186,14 @@ export function createSelfMetrics(opts: SelfMetricsOptions) {
     ? counter('statsd_bridge_set_values_dropped_total', 'Set members not counted because their series already held --statsd.set-max-values distinct members.')
     : null;
 
+  // /-/reset (an extension): registered only with --web.enable-lifecycle, which serves it.
+  const resets = opts.lifecycleEnabled
+    ? {
+        requests: counter('statsd_bridge_resets_total', 'Requests to /-/reset that dropped bridged series (all, or those of one metric name).'),
+        series: counter('statsd_bridge_reset_series_total', 'Bridged series dropped by /-/reset.'),
+      }
+    : null;
+
   const reasons = {} as Record<SampleErrorReason, FastCount>;
   const tagErrorCount = fastChild(tagErrors, {});
   for (const r of SAMPLE_ERROR_REASONS) reasons[r] = fastChild(sampleErrors, { reason: r });
@@ -235,6 +245,10 @@ export function createSelfMetrics(opts: SelfMetricsOptions) {
     },
     cache,
     setValueDropped: () => setValuesDropped?.inc(),
+    reset: (seriesRemoved: number) => {
+      resets?.requests.inc();
+      resets?.series.inc(seriesRemoved);
+    },
     /** Metric names owned by this registry: bridged events may not reuse them. */
     isReservedName: (name: string) => opts.registry.getSingleMetric(name) !== undefined,
   };
