@@ -138,6 +138,7 @@ export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
         // Apply what was parsed under the old mapping before switching rules.
         queue.flush();
         mapper.swap(next);
+        series.mappingReloaded();
         metrics.loadedMappings.set(mapper.mappings.length);
         metrics.configReloads.success.inc();
         watch?.markCurrent();

@@ -79,6 +79,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         metrics.setValueDropped();
         limitLog('Set series full; new members are not counted until the next scrape', { metric: name, limit: config.setMaxValues });
       },
+      familyRebuilt: (name, removed) => {
+        metrics.seriesRebuilt.inc(removed);
+        logger.info('Mapping reload changed the type or options of a metric; its series start again', { metric: name, series: removed });
+      },
     },
     { maxSeries: config.maxSeries, maxSeriesPerMetric: config.maxSeriesPerMetric, maxSetValues: config.setMaxValues },
   );

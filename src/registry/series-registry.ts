@@ -72,18 +72,40 @@ export interface SeriesRegistryHooks {
   seriesDropped(reason: SeriesLimitReason, name: string): void;
   /** Called when a set series is full and a new member is not added. */
   setValueDropped?(name: string): void;
+  /** Called when a reload changed the type or options of a family's rule and its series were dropped. */
+  familyRebuilt?(name: string, series: number): void;
+}
+
+/** The options of a vector that a reload can change, as a string to compare. */
+function optionsFingerprint(kind: MetricKind, options: VectorOptions): string {
+  if (kind === 'histogram') {
+    const h = options.histogram;
+    return `${h.buckets.join(',')}/${h.nativeHistogramBucketFactor}/${h.nativeHistogramMaxBuckets}`;
+  }
+  if (kind === 'summary') {
+    const o = options.summary;
+    return `${o.quantiles.map((q) => `${q.quantile}:${q.error}`).join(',')}/${o.maxAgeSeconds}/${o.ageBuckets}/${o.bufCap}`;
+  }
+  return '';
 }
 
 class Family {
   readonly vectors = new Map<string, SeriesVector>();
   registered = false;
   seriesTotal = 0;
+  /** The registry's mapping generation this family was last compared with (see lookup). */
+  generation: number;
   constructor(
     readonly name: string,
     readonly kind: MetricKind,
     readonly help: string,
     readonly rule: string,
-  ) {}
+    /** What the rule asked for at creation: buckets or quantiles (see optionsFingerprint). */
+    readonly options: string,
+    generation: number,
+  ) {
+    this.generation = generation;
+  }
 
   /** prom-client's collector shape: the registry calls get() at scrape time. */
   get type(): Exclude<MetricKind, 'set'> {
@@ -107,6 +129,8 @@ export class SeriesRegistry {
   readonly exposition: PromRegistry = new ExpositionRegistry();
   private readonly families = new Map<string, Family>();
   private seriesTotal = 0;
+  /** Bumped by mappingReloaded(). */
+  private generation = 0;
   private readonly refusedByName = new Map<string, number>();
   private refusedOtherNames = 0;
   /**
@@ -134,6 +158,7 @@ export class SeriesRegistry {
     const { kind, name } = req;
     const keys = labelKeys(req.labels);
     let family = this.families.get(name);
+    if (family !== undefined && family.generation !== this.generation && this.rebuildIfRuleChanged(family, req)) family = undefined;
     if (family && family.kind !== kind) {
       return { ok: false, reason: 'conflict', error: `metric with name ${name} is already registered as ${family.kind}` };
     }
@@ -154,7 +179,8 @@ export class SeriesRegistry {
         if (typeof created === 'string') return { ok: false, reason: 'conflict', error: created };
         vector = created;
         if (!family) {
-          family = new Family(name, kind, req.help, req.options().rule ?? '');
+          const options = req.options();
+          family = new Family(name, kind, req.help, options.rule ?? '', optionsFingerprint(kind, options), this.generation);
           this.families.set(name, family);
         }
         family.vectors.set(keys.namesKey, vector);
@@ -174,6 +200,31 @@ export class SeriesRegistry {
     series.lastUpdateMs = this.clock.nowMs();
     series.ttlMs = req.ttlMs;
     return { ok: true, vector: vector!, series };
+  }
+
+  /**
+   * Called after a reload swapped in a new mapping: each family is compared, at its next event,
+   * with what its rule asks for now (statsd_exporter #471: upstream keeps the old buckets,
+   * quantiles and type until restart).
+   */
+  mappingReloaded(): void {
+    this.generation++;
+  }
+
+  /**
+   * The first event of a family after a reload: when the same rule now gives another type,
+   * other buckets or other quantiles, the family's series are dropped, to be created again with
+   * the new options (their old observations cannot be re-bucketed), and counted. TTL needs no
+   * rebuild: each event sets its series' TTL.
+   */
+  private rebuildIfRuleChanged(family: Family, req: SeriesRequest): boolean {
+    family.generation = this.generation;
+    const options = req.options();
+    if ((options.rule ?? '') !== family.rule) return false;
+    if (req.kind === family.kind && optionsFingerprint(req.kind, options) === family.options) return false;
+    const removed = this.reset(family.name);
+    this.hooks.familyRebuilt?.(family.name, removed);
+    return true;
   }
 
   private noteRefused(name: string): void {

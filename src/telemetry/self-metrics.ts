@@ -194,6 +194,11 @@ export function createSelfMetrics(opts: SelfMetricsOptions) {
       }
     : null;
 
+  const seriesRebuilt = counter(
+    'statsd_bridge_series_rebuilt_total',
+    'Series dropped after a mapping reload changed the type, buckets or quantiles of the rule that made them; they start again with the new options.',
+  );
+
   const reasons = {} as Record<SampleErrorReason, FastCount>;
   const tagErrorCount = fastChild(tagErrors, {});
   for (const r of SAMPLE_ERROR_REASONS) reasons[r] = fastChild(sampleErrors, { reason: r });
@@ -245,6 +250,7 @@ export function createSelfMetrics(opts: SelfMetricsOptions) {
     },
     cache,
     setValueDropped: () => setValuesDropped?.inc(),
+    seriesRebuilt: child(seriesRebuilt, {}),
     reset: (seriesRemoved: number) => {
       resets?.requests.inc();
       resets?.series.inc(seriesRemoved);

@@ -200,3 +200,60 @@ describe('/api/v1/status/cardinality', () => {
     expect((await d.http('GET', '/api/v1/status/cardinality?limit=0')).status).toBe(400);
   });
 });
+
+describe('a reload rebuilds the series whose rule changed', () => {
+  const mapping = (buckets: string, observer: string) => `mappings:
+- match: "rpc.*.time"
+  name: "rpc_seconds"
+  observer_type: ${observer}
+  ${observer === 'histogram' ? `histogram_options: { buckets: [${buckets}] }` : 'summary_options: { quantiles: [{ quantile: 0.5, error: 0.05 }] }'}
+  labels: { method: "$1" }
+- match: "db.time"
+  name: "db_seconds"
+  observer_type: histogram
+  histogram_options: { buckets: [1] }
+`;
+
+  test('new buckets, then a new type, take effect on existing series; unchanged rules keep their data', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'mapping.yml');
+    fs.writeFileSync(file, mapping('0.1, 0.2', 'histogram'));
+    d = await startDaemon({ args: [`--statsd.mapping-config=${file}`] });
+    await d.sendUdp('rpc.get.time:50|ms\nrpc.put.time:150|ms\ndb.time:300|ms');
+    let e = await d.eventually((x) => {
+      expect(x.value('rpc_seconds_bucket', { method: 'put', le: '0.2' })).toBe(1);
+      return x;
+    });
+    expect(e.value('statsd_bridge_series_rebuilt_total')).toBe(0);
+
+    fs.writeFileSync(file, mapping('0.5, 1', 'histogram'));
+    d.proc.kill('SIGHUP');
+    await d.eventually((x) => expect(x.value('statsd_exporter_config_reloads_total', { outcome: 'success' })).toBe(1));
+    await d.sendUdp('rpc.get.time:700|ms\ndb.time:300|ms');
+    e = await d.eventually((x) => {
+      expect(x.value('rpc_seconds_bucket', { method: 'get', le: '1' })).toBe(1);
+      return x;
+    });
+    // Rebuilt with the new buckets: the old ones are gone, the old observations too.
+    expect(e.find('rpc_seconds_bucket', { method: 'get', le: '0.1' })).toBeUndefined();
+    expect(e.value('rpc_seconds_count', { method: 'get' })).toBe(1);
+    expect(e.find('rpc_seconds_count', { method: 'put' })).toBeUndefined();
+    expect(e.value('statsd_bridge_series_rebuilt_total')).toBe(2);
+    // db_seconds' rule did not change: its series kept counting.
+    expect(e.value('db_seconds_count')).toBe(2);
+
+    fs.writeFileSync(file, mapping('0.5, 1', 'summary'));
+    d.proc.kill('SIGHUP');
+    await d.eventually((x) => expect(x.value('statsd_exporter_config_reloads_total', { outcome: 'success' })).toBe(2));
+    await d.sendUdp('rpc.get.time:700|ms');
+    e = await d.eventually((x) => {
+      expect(x.value('rpc_seconds', { method: 'get', quantile: '0.5' })).toBe(0.7);
+      return x;
+    });
+    expect(e.families.get('rpc_seconds')?.type).toBe('summary');
+    expect(e.value('statsd_bridge_series_rebuilt_total')).toBe(3);
+    // A type change of the same rule is a rebuild, not a conflict.
+    expect(e.valueOr0('statsd_exporter_events_conflict_total', { type: 'observer', metric_name: 'rpc_seconds' })).toBe(0);
+    expect(d.logs()).toContain('its series start again');
+  });
+});
