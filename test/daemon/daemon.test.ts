@@ -205,7 +205,6 @@ describe('daemon', () => {
     for (let i = 0; i < 20; i++) await d.sendUdp(`still.ingesting:1|c`);
     await d.eventually((x) => expect(x.value('still_ingesting')).toBe(20));
   });
-});
 
   test('--statsd.relay.address repeated relays every line to each target; a full target drops only its own packets', async () => {
     const sinks = await Promise.all(
@@ -240,6 +239,7 @@ describe('daemon', () => {
     for (const l of lines) expect(page.value(l.split(':')[0].replace(/\./g, '_'))).toBe(1);
     for (const k of sinks) k.s.close();
   });
+});
 
 describe('command line', () => {
   test('--check-config accepts mapping/example.yml', () => {
