@@ -189,8 +189,8 @@ export function checkWebLimits(limits: WebLimits): AddressAllowlist {
   for (const [flag, ms] of [['web.header-timeout', limits.headerTimeoutMs], ['web.request-timeout', limits.requestTimeoutMs]] as const) {
     if (!Number.isFinite(ms) || ms < 0 || ms > MAX_TIMER_MS) throw new Error(`invalid value for flag '--${flag}': must be 0 (none) to 596h`);
   }
-  if (limits.requestTimeoutMs > 0 && (limits.headerTimeoutMs === 0 || limits.headerTimeoutMs > limits.requestTimeoutMs)) {
-    throw new Error(`invalid value for flag '--web.header-timeout': must not be longer than --web.request-timeout (${limits.requestTimeoutMs} ms), nor 0 while it is set`);
+  if (limits.requestTimeoutMs > 0 && limits.headerTimeoutMs > limits.requestTimeoutMs) {
+    throw new Error(`invalid value for flag '--web.header-timeout': must not be longer than --web.request-timeout (${limits.requestTimeoutMs} ms)`);
   }
   for (const [flag, n] of [['web.max-connections', limits.maxConnections], ['web.max-connections-per-client', limits.maxConnectionsPerClient]] as const) {
     if (!Number.isSafeInteger(n) || n < 0 || n > 1_000_000) throw new Error(`invalid value for flag '--${flag}': must be 0 (no limit) to 1000000`);
