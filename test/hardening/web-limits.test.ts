@@ -283,6 +283,19 @@ describe('client allowlist (--web.allowed-cidrs)', () => {
       pki = makePki();
     });
 
+    test('a TLS handshake that never completes is closed after --web.header-timeout and counted', async () => {
+      const file = path.join(pki.dir, 'tls.yml');
+      fs.writeFileSync(file, `tls_server_config:\n  cert_file: ${pki.serverCert}\n  key_file: ${pki.serverKey}\n`);
+      const s = await serve({ webConfig: parseWebConfig(fs.readFileSync(file, 'utf8'), file), limits: { headerTimeoutMs: 200, requestTimeoutMs: 400 } });
+      const silent = await connect(s.port);
+      const half = await connect(s.port, '127.0.0.2');
+      half.write(Buffer.from([0x16, 0x03, 0x01, 0x00, 0xff])); // the start of a ClientHello, never finished
+      await Promise.all([untilClosed(silent), untilClosed(half)]);
+      expect(s.dropped.request_timeout).toBe(2);
+      expect(s.rejected.tls_handshake).toBe(0);
+      expect((await request(s.port, '/-/healthy', { tls: { ca: pki.caCert } })).status).toBe(200);
+    });
+
     test('checked before TLS and auth: a refused client costs no handshake and no password check', async () => {
       const hash = bcrypt.hashSync('s3cret', 4);
       const file = path.join(pki.dir, 'allow.yml');
