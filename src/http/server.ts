@@ -278,10 +278,8 @@ export async function listenHttp(handler: RequestHandler, opts: ListenHttpOption
     warn('web connection closed by a limit', { reason, remote: remote ?? '', ...fields });
   };
 
-  // Sockets refused at accept: their failures are not counted again (e.g. as TLS handshakes).
-  const refused = new WeakSet<net.Socket>();
+  // Destroyed before Node's TLS or HTTP listener sees any data: no tlsClientError follows.
   const refuse = (socket: net.Socket, reason: HttpDropReason, limit?: number): void => {
-    refused.add(socket);
     drop(reason, socket.remoteAddress, limit === undefined ? {} : { limit });
     socket.destroy();
   };
