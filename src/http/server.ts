@@ -1,5 +1,7 @@
 // The HTTP side: /metrics (gzip when asked), a landing page, /-/healthy, /-/ready and, with
 // --web.enable-lifecycle, /-/reload and /-/quit (PUT or POST), as statsd_exporter serves them.
+// In front of them, in this order: the client allowlist and the connection limits (at accept),
+// the header/request timeouts, then the web config (headers, basic auth, rate limit per client).
 import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
