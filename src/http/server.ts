@@ -175,13 +175,14 @@ export interface WebLimits {
   allowedCidrs: readonly string[];
 }
 
-export const DEFAULT_WEB_LIMITS: WebLimits = {
+/** The flags' defaults (src/cli/flags.ts), for tests and embedders. */
+export const DEFAULT_WEB_LIMITS: Readonly<WebLimits> = Object.freeze({
   maxConnections: 512,
   maxConnectionsPerClient: 64,
   headerTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
-  allowedCidrs: [],
-};
+  allowedCidrs: Object.freeze([]) as readonly string[],
+});
 
 /** Node's timers take at most 2^31-1 ms (24.8 days); a longer one fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
