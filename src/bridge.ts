@@ -9,7 +9,7 @@ import { Registry } from 'prom-client';
 import type { BridgeConfig } from './config';
 import type { Clock } from './core/clock';
 import type { Logger } from './core/logger';
-import { createRequestHandler, listenHttp } from './http/server';
+import { checkWebLimits, createRequestHandler, listenHttp, type WebLimits } from './http/server';
 import { loadWebConfig } from './http/web-config';
 import { parseHostPort } from './core/address';
 import { listenTcp, type TcpListener } from './listener/tcp';
@@ -58,6 +58,14 @@ export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
   }
   // Checked before anything listens: a bad web config is fatal at start (exporter-toolkit format).
   const webConfig = config.webConfigFile ? loadWebConfig(config.webConfigFile) : null;
+  const webLimits: WebLimits = {
+    maxConnections: config.webMaxConnections,
+    maxConnectionsPerClient: config.webMaxConnectionsPerClient,
+    headerTimeoutMs: config.webHeaderTimeoutMs,
+    requestTimeoutMs: config.webRequestTimeoutMs,
+    allowedCidrs: config.webAllowedCidrs,
+  };
+  checkWebLimits(webLimits);
 
   const selfRegistry = new Registry();
   const metrics = createSelfMetrics({
@@ -197,9 +205,16 @@ export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
         logger,
         version: deps.version,
       }),
-      web.host,
-      web.port,
-      webConfig && { config: webConfig, logger, onReject: (reason) => metrics.httpRejected[reason].inc() },
+      {
+        host: web.host,
+        port: web.port,
+        webConfig,
+        limits: webLimits,
+        logger,
+        onReject: (reason) => metrics.httpRejected[reason].inc(),
+        onDrop: (reason) => metrics.httpDropped[reason].inc(),
+        onOpen: (delta) => metrics.httpOpen.inc(delta),
+      },
     );
   } catch (err) {
     for (const close of closers.reverse()) await close();
@@ -226,6 +241,7 @@ export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
     metrics_path: config.webTelemetryPath,
     web_tls: webConfig?.tls ? 'on' : 'off',
     web_basic_auth: webConfig && webConfig.users.size > 0 ? 'on' : 'off',
+    web_allowed_cidrs: config.webAllowedCidrs.length > 0 ? config.webAllowedCidrs.join(',') : 'all',
   });
 
   let stopped = false;

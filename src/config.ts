@@ -9,6 +9,12 @@ export interface BridgeConfig {
   webTelemetryPath: string;
   webEnableLifecycle: boolean;
   webConfigFile: string;
+  // Web server limits (issue 10) and client allowlist (issue 12): src/http/server.ts WebLimits.
+  webMaxConnections: number;
+  webMaxConnectionsPerClient: number;
+  webHeaderTimeoutMs: number;
+  webRequestTimeoutMs: number;
+  webAllowedCidrs: string[];
   listenUdp: string;
   listenTcp: string;
   listenUnixgram: string;

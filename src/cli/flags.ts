@@ -20,6 +20,12 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'web.telemetry-path', key: 'webTelemetryPath', kind: 'string', default: '/metrics', help: 'Path under which to expose metrics.' },
   { name: 'web.enable-lifecycle', key: 'webEnableLifecycle', kind: 'bool', default: false, help: 'Enable shutdown and reload via HTTP request.' },
   { name: 'web.config.file', key: 'webConfigFile', kind: 'string', default: '', help: 'Path to a web configuration file (exporter-toolkit format) enabling TLS and basic auth.' },
+  // Web server limits and allowlist (docs/security.md "HTTP: connections, timeouts, allowlist").
+  { name: 'web.max-connections', key: 'webMaxConnections', kind: 'int', default: 512, help: 'Most web connections open at once; more are closed at accept and counted in statsd_bridge_http_connections_dropped_total{reason="max_connections"}. 0 = no limit.' },
+  { name: 'web.max-connections-per-client', key: 'webMaxConnectionsPerClient', kind: 'int', default: 64, help: 'Most web connections open at once from one client address (an IPv6 /64 counts as one); more are closed at accept (reason="max_connections_per_client"). 0 = no limit.' },
+  { name: 'web.header-timeout', key: 'webHeaderTimeoutMs', kind: 'duration', default: '10s', help: 'Close a web connection whose request headers (or TLS handshake) took longer than this (reason="request_timeout"). 0 = none.' },
+  { name: 'web.request-timeout', key: 'webRequestTimeoutMs', kind: 'duration', default: '30s', help: 'Close a web connection whose whole request took longer than this to arrive (reason="request_timeout"). 0 = none.' },
+  { name: 'web.allowed-cidrs', key: 'webAllowedCidrs', kind: 'strings', default: [], help: 'Only accept web connections from these client addresses (CIDR or address, IPv4 or IPv6; repeatable, or comma-separated), before TLS and auth; others are closed at accept (reason="not_allowed"). Default: all.' },
   { name: 'statsd.listen-udp', key: 'listenUdp', kind: 'string', default: ':9125', help: 'The UDP address on which to receive statsd metric lines. "" disables it.' },
   { name: 'statsd.listen-tcp', key: 'listenTcp', kind: 'string', default: ':9125', help: 'The TCP address on which to receive statsd metric lines. "" disables it.' },
   { name: 'statsd.listen-unixgram', key: 'listenUnixgram', kind: 'string', default: '', help: 'The Unixgram socket path to receive statsd metric lines in datagram. "" disables it.' },

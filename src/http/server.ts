@@ -1,13 +1,18 @@
 // The HTTP side: /metrics (gzip when asked), a landing page, /-/healthy, /-/ready and, with
 // --web.enable-lifecycle, /-/reload and /-/quit (PUT or POST), as statsd_exporter serves them.
+// In front of them, in this order: the client allowlist and the connection limits (at accept),
+// the header/request timeouts, then the web config (headers, basic auth, rate limit per client).
 import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
+import type stream from 'node:stream';
 import type tls from 'node:tls';
 import zlib from 'node:zlib';
-import type { Logger } from '../core/logger';
-import type { HttpRejectReason } from '../telemetry/self-metrics';
-import { BasicAuth, BcryptVerifier } from './basic-auth';
+import { rateLimited, type Logger } from '../core/logger';
+import type { HttpDropReason, HttpRejectReason } from '../telemetry/self-metrics';
+import { BasicAuth } from './basic-auth';
+import { AddressAllowlist, CidrError, clientKey } from './client-address';
+import { ClientRateLimiter } from './rate-limit';
 import { clientCertificateProblem, secureContextOptions, type WebConfig } from './web-config';
 
 export interface HttpServerOptions {
@@ -128,32 +133,43 @@ export interface WebSecurity {
   config: WebConfig;
   logger: Logger;
   onReject: (reason: HttpRejectReason) => void;
+  /** Monotonic milliseconds, for the rate limit; performance.now() when absent. */
+  nowMs?: () => number;
 }
 
 /**
- * Applies a web config in front of a handler, in the toolkit's order: rate limit (429), then the
- * configured headers (on every response that follows), then basic auth (401 with
- * `WWW-Authenticate: Basic`; 503 when too many password checks are already queued).
+ * Applies a web config in front of a handler: the configured headers (on every response that
+ * follows), then basic auth (401 with `WWW-Authenticate: Basic`; 429 when this client already
+ * has its share of password checks waiting, 503 when all clients together have), then the rate
+ * limit per client (429). The toolkit rate-limits first and for all clients together, so an
+ * unauthenticated flood gets the real scraper refused; here only authenticated requests count
+ * against their own client's bucket.
  */
 export function guardHandler(handler: RequestHandler, security: WebSecurity): { handler: RequestHandler; close: () => void } {
   const { config, onReject } = security;
   const headers = Object.entries(config.headers);
-  const auth = config.users.size > 0 ? new BasicAuth(config.users, new BcryptVerifier()) : null;
-  const limiter = config.rateLimit ? tokenBucket(config.rateLimit.intervalMs, config.rateLimit.burst) : null;
-  const guarded: RequestHandler = (req, res) => {
-    if (limiter !== null && !limiter()) {
+  const auth = config.users.size > 0 ? new BasicAuth(config.users) : null;
+  const nowMs = security.nowMs ?? (() => performance.now());
+  const limiter = config.rateLimit ? new ClientRateLimiter(config.rateLimit.intervalMs, config.rateLimit.burst, nowMs) : null;
+  const pass = (req: http.IncomingMessage, res: http.ServerResponse, client: string): void => {
+    if (limiter !== null && !limiter.allow(client)) {
       onReject('rate_limited');
       return text(res, 429, 'Too Many Requests\n');
     }
+    handler(req, res);
+  };
+  const guarded: RequestHandler = (req, res) => {
     for (const [k, v] of headers) res.setHeader(k, v);
-    if (auth === null) return handler(req, res);
-    auth.check(req.headers.authorization).then(
+    const client = clientKey(req.socket.remoteAddress);
+    if (auth === null) return pass(req, res, client);
+    auth.check(req.headers.authorization, client).then(
       (result) => {
-        if (result === 'ok') return handler(req, res);
-        if (result === 'busy') {
-          onReject('auth_busy');
+        if (result === 'ok') return pass(req, res, client);
+        if (result === 'busy' || result === 'client_busy') {
+          onReject(result === 'busy' ? 'auth_busy' : 'auth_client_busy');
           res.setHeader('Retry-After', '1');
-          return text(res, 503, 'Service Unavailable: too many authentication attempts in progress\n');
+          if (result === 'busy') return text(res, 503, 'Service Unavailable: too many authentication attempts in progress\n');
+          return text(res, 429, 'Too Many Requests: too many authentication attempts in progress from this address\n');
         }
         onReject('unauthorized');
         res.setHeader('WWW-Authenticate', 'Basic');
@@ -168,51 +184,217 @@ export function guardHandler(handler: RequestHandler, security: WebSecurity): { 
   return { handler: guarded, close: () => auth?.close() };
 }
 
-/** golang.org/x/time/rate's Allow(): `burst` tokens, one more every `intervalMs`, full at start. */
-function tokenBucket(intervalMs: number, burst: number): () => boolean {
-  let tokens = burst;
-  let last = performance.now();
-  return () => {
-    const now = performance.now();
-    tokens = Math.min(burst, tokens + (now - last) / intervalMs);
-    last = now;
-    if (tokens < 1) return false;
-    tokens -= 1;
-    return true;
-  };
+/** Connection limits and timeouts of the web server, with or without a web config. */
+export interface WebLimits {
+  /** Connections open at once (--web.max-connections); 0 = no limit. */
+  maxConnections: number;
+  /** Connections open at once from one client address, an IPv6 /64 counting as one (--web.max-connections-per-client); 0 = no limit. */
+  maxConnectionsPerClient: number;
+  /** Time to receive a request's headers (--web.header-timeout), also the TLS handshake's; 0 = none. */
+  headerTimeoutMs: number;
+  /** Time to receive a whole request (--web.request-timeout); 0 = none. */
+  requestTimeoutMs: number;
+  /** Client addresses allowed to connect (--web.allowed-cidrs); empty = all. */
+  allowedCidrs: readonly string[];
 }
 
-export async function listenHttp(handler: RequestHandler, host: string, port: number, security: WebSecurity | null = null): Promise<http.Server> {
+/** The flags' defaults (src/cli/flags.ts), for tests and embedders. */
+export const DEFAULT_WEB_LIMITS: Readonly<WebLimits> = Object.freeze({
+  maxConnections: 512,
+  maxConnectionsPerClient: 64,
+  headerTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  allowedCidrs: Object.freeze([]) as readonly string[],
+});
+
+/** Node's timers take at most 2^31-1 ms (24.8 days); a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Checks limits before anything listens; the message names the flag. Returns the compiled allowlist. */
+export function checkWebLimits(limits: WebLimits): AddressAllowlist {
+  for (const [flag, ms] of [['web.header-timeout', limits.headerTimeoutMs], ['web.request-timeout', limits.requestTimeoutMs]] as const) {
+    if (!Number.isFinite(ms) || ms < 0 || ms > MAX_TIMER_MS) throw new Error(`invalid value for flag '--${flag}': must be 0 (none) to 596h`);
+  }
+  if (limits.requestTimeoutMs > 0 && limits.headerTimeoutMs > limits.requestTimeoutMs) {
+    throw new Error(`invalid value for flag '--web.header-timeout': must not be longer than --web.request-timeout (${limits.requestTimeoutMs} ms)`);
+  }
+  for (const [flag, n] of [['web.max-connections', limits.maxConnections], ['web.max-connections-per-client', limits.maxConnectionsPerClient]] as const) {
+    if (!Number.isSafeInteger(n) || n < 0 || n > 1_000_000) throw new Error(`invalid value for flag '--${flag}': must be 0 (no limit) to 1000000`);
+  }
+  try {
+    return new AddressAllowlist(limits.allowedCidrs);
+  } catch (err) {
+    if (err instanceof CidrError) throw new Error(`invalid value for flag '--web.allowed-cidrs': ${err.message}`);
+    throw err;
+  }
+}
+
+export interface ListenHttpOptions {
+  host: string;
+  port: number;
+  /** --web.config.file; null: plain HTTP, no authentication. */
+  webConfig: WebConfig | null;
+  limits: WebLimits;
+  logger: Logger;
+  onReject: (reason: HttpRejectReason) => void;
+  onDrop: (reason: HttpDropReason) => void;
+  /** +1 when a connection is admitted, -1 when it closes. */
+  onOpen?: (delta: 1 | -1) => void;
+  nowMs?: () => number;
+}
+
+const CLIENT_ERROR_RESPONSES: Partial<Record<HttpDropReason, string>> = {
+  request_timeout: 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n',
+  headers_too_large: 'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n',
+  bad_request: 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n',
+};
+
+export async function listenHttp(handler: RequestHandler, opts: ListenHttpOptions): Promise<http.Server> {
+  const { limits, logger, webConfig } = opts;
+  const allowlist = checkWebLimits(limits);
+  const nowMs = opts.nowMs ?? (() => performance.now());
+  // Node checks the header and request timeouts on a timer (30 s by default): tighten it to
+  // a quarter of the shortest timeout so a connection goes soon after its time is up.
+  const timeouts = [limits.headerTimeoutMs, limits.requestTimeoutMs].filter((t) => t > 0);
+  const serverOptions: http.ServerOptions = {
+    headersTimeout: limits.headerTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionsCheckingInterval: timeouts.length > 0 ? Math.max(10, Math.min(1000, Math.floor(Math.min(...timeouts) / 4))) : 30_000,
+  };
   let server: http.Server;
-  if (security === null) server = http.createServer(handler);
+  let guarded: { handler: RequestHandler; close: () => void } | null = null;
+  const security: WebSecurity | null = webConfig && { config: webConfig, logger, onReject: opts.onReject, nowMs };
+  if (security === null) server = http.createServer(serverOptions, handler);
   else {
-    const guarded = guardHandler(handler, security);
+    guarded = guardHandler(handler, security);
     const tlsConfig = security.config.tls;
-    if (tlsConfig === null) server = http.createServer(guarded.handler);
+    if (tlsConfig === null) server = http.createServer(serverOptions, guarded.handler);
     else {
-      server = https.createServer(secureContextOptions(tlsConfig), guarded.handler);
+      server = https.createServer(
+        { ...serverOptions, ...secureContextOptions(tlsConfig), ...(limits.headerTimeoutMs > 0 ? { handshakeTimeout: limits.headerTimeoutMs } : {}) },
+        guarded.handler,
+      );
       // Client certificate policies OpenSSL does not enforce itself (see secureContextOptions).
       server.on('secureConnection', (socket: tls.TLSSocket) => {
         const problem = clientCertificateProblem(tlsConfig, socket);
         if (problem === null) return;
         security.onReject('client_cert');
-        security.logger.debug('TLS client refused', { remote: socket.remoteAddress, reason: problem });
+        logger.debug('TLS client refused', { remote: socket.remoteAddress, reason: problem });
         socket.destroy();
       });
-      server.on('tlsClientError', (err: Error, socket: net.Socket) => {
+      server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: net.Socket) => {
+        // A handshake past --web.header-timeout is the TLS form of slow headers.
+        if (err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT') return drop('request_timeout', socket.remoteAddress);
         security.onReject('tls_handshake');
-        security.logger.debug('TLS handshake failed', { remote: socket.remoteAddress, err });
+        logger.debug('TLS handshake failed', { remote: socket.remoteAddress, err });
       });
     }
-    server.on('close', guarded.close);
   }
+  if (guarded !== null) server.on('close', guarded.close);
+
+  // One warning per reason per 10 s, with how many were suppressed.
+  const warnings = new Map<HttpDropReason, ReturnType<typeof rateLimited>>();
+  const drop = (reason: HttpDropReason, remote: string | undefined, fields: Record<string, string | number> = {}): void => {
+    opts.onDrop(reason);
+    let warn = warnings.get(reason);
+    if (warn === undefined) {
+      warn = rateLimited((m, f) => logger.warn(m, f), { perInterval: 1, intervalMs: 10_000, nowMs });
+      warnings.set(reason, warn);
+    }
+    warn('web connection closed by a limit', { reason, remote: remote ?? '', ...fields });
+  };
+
+  // Destroyed before Node's TLS or HTTP listener sees any data: no tlsClientError follows.
+  const refuse = (socket: net.Socket, reason: HttpDropReason, limit?: number): void => {
+    drop(reason, socket.remoteAddress, limit === undefined ? {} : { limit });
+    socket.destroy();
+  };
+  const connections = new ClientConnections();
+  // Runs before Node's own connection listener: a refused socket never reaches the HTTP parser
+  // or the TLS handshake, and holds its descriptor for no longer than this call.
+  server.prependListener('connection', (socket: net.Socket) => {
+    const remote = socket.remoteAddress;
+    if (!allowlist.allows(remote)) return refuse(socket, 'not_allowed');
+    const client = clientKey(remote);
+    const held = connections.count(client);
+    if (limits.maxConnectionsPerClient > 0 && held >= limits.maxConnectionsPerClient) {
+      return refuse(socket, 'max_connections_per_client', limits.maxConnectionsPerClient);
+    }
+    if (limits.maxConnections > 0 && connections.total >= limits.maxConnections) {
+      // Full: a client holding fewer connections than the biggest holder takes that holder's
+      // oldest one, so many connections from a few addresses (slow headers, say) cannot keep
+      // out a client with one; otherwise the newcomer is refused.
+      const victim = connections.oldestOfBiggestHolder(held + 1);
+      if (victim === null) return refuse(socket, 'max_connections', limits.maxConnections);
+      connections.remove(victim);
+      opts.onOpen?.(-1);
+      refuse(victim, 'max_connections', limits.maxConnections);
+    }
+    connections.add(client, socket);
+    opts.onOpen?.(1);
+    socket.once('close', () => {
+      if (connections.remove(socket)) opts.onOpen?.(-1);
+    });
+  });
+  // Header/request timeouts and malformed requests: answered as Node would, then counted.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: stream.Duplex) => {
+    const code = err.code ?? '';
+    const reason: HttpDropReason | null =
+      code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'request_timeout' : code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : code.startsWith('HPE_') ? 'bad_request' : null;
+    if (reason !== null) {
+      const s = socket as net.Socket & { _httpMessage?: { headersSent?: boolean } };
+      if (s.writable && !(s._httpMessage?.headersSent ?? false)) s.write(CLIENT_ERROR_RESPONSES[reason]!);
+      drop(reason, s.remoteAddress, reason === 'request_timeout' ? { header_timeout_ms: limits.headerTimeoutMs, request_timeout_ms: limits.requestTimeoutMs } : {});
+    }
+    socket.destroy();
+  });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen(opts.port, opts.host, () => {
       server.off('error', reject);
       resolve();
     });
   });
   return server;
+}
+
+/** Open connections by client, oldest first, for the connection limits. */
+class ClientConnections {
+  private readonly byClient = new Map<string, Set<net.Socket>>();
+  private readonly clientOf = new Map<net.Socket, string>();
+
+  get total(): number {
+    return this.clientOf.size;
+  }
+
+  count(client: string): number {
+    return this.byClient.get(client)?.size ?? 0;
+  }
+
+  add(client: string, socket: net.Socket): void {
+    let set = this.byClient.get(client);
+    if (set === undefined) this.byClient.set(client, (set = new Set()));
+    set.add(socket);
+    this.clientOf.set(socket, client);
+  }
+
+  /** False when the socket was not (or no longer) counted. */
+  remove(socket: net.Socket): boolean {
+    const client = this.clientOf.get(socket);
+    if (client === undefined) return false;
+    this.clientOf.delete(socket);
+    const set = this.byClient.get(client)!;
+    set.delete(socket);
+    if (set.size === 0) this.byClient.delete(client);
+    return true;
+  }
+
+  /** The oldest connection of the client holding the most, if it holds more than `moreThan`. */
+  oldestOfBiggestHolder(moreThan: number): net.Socket | null {
+    let biggest: Set<net.Socket> | null = null;
+    for (const set of this.byClient.values()) if (biggest === null || set.size > biggest.size) biggest = set;
+    if (biggest === null || biggest.size <= moreThan) return null;
+    return biggest.values().next().value as net.Socket;
+  }
 }

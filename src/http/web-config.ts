@@ -1,7 +1,8 @@
 // --web.config.file: the web configuration file of Prometheus' exporter-toolkit
 // (docs/web-configuration.md), read once at start. Everything is checked before the daemon
 // listens: YAML syntax, unknown keys (yaml.UnmarshalStrict upstream), certificates and keys,
-// enumerations, bcrypt hashes. A bad file is an error naming the file and the key.
+// enumerations, bcrypt hashes (cost at most MAX_BCRYPT_COST), header values Node can send.
+// A bad file is an error naming the file and the key.
 //
 //   tls_server_config: cert / cert_file, key / key_file, client_ca / client_ca_file,
 //     client_auth_type, client_allowed_sans, min_version, max_version, cipher_suites,
@@ -111,6 +112,27 @@ export function isBcryptHash(s: string): boolean {
   return BCRYPT_HASH.test(s);
 }
 
+/** The cost (log2 of the rounds) of a hash that passed isBcryptHash. */
+export function bcryptCost(hash: string): number {
+  return Number(hash.split('$')[2]);
+}
+
+/**
+ * The highest bcrypt cost accepted. Go accepts up to 31, but each step doubles the time of one
+ * check, and checks run one at a time (taken in turn per client): bcryptjs takes ~0.15 s at cost
+ * 10 and ~0.55 s at 12 on a 2-core machine, so at 12 a legitimate user who waits behind one
+ * check from each of ten other clients still gets in within Prometheus' default 10 s scrape
+ * timeout; at 13 it is 11 s, and at 20 (68 s per check) one bad password blocks everyone.
+ */
+export const MAX_BCRYPT_COST = 12;
+
+/**
+ * What Node lets through in a header value (its checkInvalidHeaderChar): tab, printable ASCII
+ * and U+0080-U+00FF (sent as Latin-1). Anything else, CR/LF and NUL first, would make every
+ * response throw ERR_INVALID_CHAR, so it is refused at start.
+ */
+const INVALID_HEADER_VALUE_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
+
 /** Reads and checks a web config file. Throws WebConfigError. */
 export function loadWebConfig(file: string): WebConfig {
   let text: string;
@@ -138,6 +160,11 @@ export function parseWebConfig(text: string, file: string): WebConfig {
       for (const [user, node, kk] of r.entries(v, k)) {
         const hash = r.string(node, kk);
         if (!isBcryptHash(hash)) throw r.error(kk, 'not a bcrypt hash (want $2a$, $2b$ or $2y$ with a cost of 4 to 31, e.g. from `htpasswd -nBC 10 "" | tr -d \':\\n\'`)');
+        const cost = bcryptCost(hash);
+        if (cost > MAX_BCRYPT_COST) {
+          const seconds = Math.round(0.55 * 2 ** (cost - MAX_BCRYPT_COST));
+          throw r.error(kk, `bcrypt cost ${cost} is above the cap of ${MAX_BCRYPT_COST}: one wrong password would hold the password checker for ~${seconds} s (cost ${MAX_BCRYPT_COST}: ~0.5 s); hash the password again with a cost of ${MAX_BCRYPT_COST} or less, e.g. \`htpasswd -nBC 10 "" | tr -d ':\\n'\``);
+        }
         config.users.set(user, hash);
       }
     },
@@ -165,6 +192,11 @@ function headers(r: Reader, node: Node | null, key: string): Record<string, stri
       throw r.error(k, `HTTP header "${name}" can not be configured (allowed: ${Object.keys(ALLOWED_HEADERS).join(', ')})`);
     }
     const value = r.string(v, k);
+    const bad = INVALID_HEADER_VALUE_CHAR.exec(value);
+    if (bad !== null) {
+      const cp = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+      throw r.error(k, `invalid character U+${cp} at position ${bad.index} of the value (a header value may hold tabs, printable ASCII and U+0080-U+00FF only; no CR, LF or NUL)`);
+    }
     if (allowed !== null && !allowed.includes(value)) throw r.error(k, `invalid value "${value}": expected one of ${allowed.map((a) => `"${a}"`).join(', ')}`);
     // Blank leaves the header unset.
     if (value !== '') out[name] = value;

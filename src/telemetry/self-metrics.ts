@@ -88,8 +88,12 @@ export const TCP_DROP_REASONS = ['max_connections', 'idle_timeout'] as const;
 export type TcpDropReason = (typeof TCP_DROP_REASONS)[number];
 
 /** Why an HTTP request or connection was refused (statsd_bridge_http_requests_rejected_total). */
-export const HTTP_REJECT_REASONS = ['unauthorized', 'rate_limited', 'auth_busy', 'client_cert', 'tls_handshake'] as const;
+export const HTTP_REJECT_REASONS = ['unauthorized', 'rate_limited', 'auth_busy', 'auth_client_busy', 'client_cert', 'tls_handshake'] as const;
 export type HttpRejectReason = (typeof HTTP_REJECT_REASONS)[number];
+
+/** Why the web server closed a connection (statsd_bridge_http_connections_dropped_total). */
+export const HTTP_DROP_REASONS = ['not_allowed', 'max_connections', 'max_connections_per_client', 'request_timeout', 'headers_too_large', 'bad_request'] as const;
+export type HttpDropReason = (typeof HTTP_DROP_REASONS)[number];
 
 export function createSelfMetrics(opts: SelfMetricsOptions) {
   const registers = [opts.registry];
@@ -168,6 +172,12 @@ export function createSelfMetrics(opts: SelfMetricsOptions) {
     'HTTP requests (or TLS connections) refused by the --web.config.file rules.',
     ['reason'],
   );
+  const httpDropped = counter(
+    'statsd_bridge_http_connections_dropped_total',
+    'Web server connections closed by the bridge: refused by --web.allowed-cidrs, beyond --web.max-connections or --web.max-connections-per-client, past --web.header-timeout or --web.request-timeout, or after a malformed request.',
+    ['reason'],
+  );
+  const httpOpen = gauge('statsd_bridge_http_connections_open', 'The number of web server (/metrics) connections currently open.');
   const conflictNames = new Set<string>();
 
   const cache = opts.cacheEnabled
@@ -245,6 +255,8 @@ export function createSelfMetrics(opts: SelfMetricsOptions) {
     tcpDropped: Object.fromEntries(TCP_DROP_REASONS.map((r) => [r, child(tcpDropped, { reason: r })])) as Record<TcpDropReason, Inc>,
     tcpOpen,
     httpRejected: Object.fromEntries(HTTP_REJECT_REASONS.map((r) => [r, child(httpRejected, { reason: r })])) as Record<HttpRejectReason, Inc>,
+    httpDropped: Object.fromEntries(HTTP_DROP_REASONS.map((r) => [r, child(httpDropped, { reason: r })])) as Record<HttpDropReason, Inc>,
+    httpOpen,
     bindSeriesCount: (fn: () => number) => {
       countSeries = fn;
     },

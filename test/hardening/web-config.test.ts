@@ -53,6 +53,12 @@ describe('web config file: checked at start', () => {
     expect(c.http2).toBe(false);
   });
 
+  test('header values Node can send pass: tabs, printable ASCII, Latin-1; cost 12 passes', () => {
+    const c = parseWebConfig(`http_server_config:\n  headers:\n    Content-Security-Policy: "default-src\\t'self' caf\u00e9\u00ff"\nbasic_auth_users:\n  a: "$2y$12$${'a'.repeat(53)}"\n`, 'x.yml');
+    expect(c.headers['Content-Security-Policy']).toBe("default-src\t'self' caf\u00e9\u00ff");
+    expect(c.users.size).toBe(1);
+  });
+
   test('an empty file, or one without TLS fields, serves plain HTTP', () => {
     expect(parseWebConfig('', 'x.yml')).toMatchObject({ tls: null, users: new Map() });
     expect(parseWebConfig('tls_server_config:\n  min_version: TLS12\n', 'x.yml').tls).toBeNull();
@@ -76,6 +82,14 @@ describe('web config file: checked at start', () => {
     ['header value not allowed', 'http_server_config:\n  headers:\n    X-Frame-Options: allow\n', 'http_server_config.headers.X-Frame-Options', /expected one of "deny", "sameorigin"/],
     ['http2 not a bool', 'http_server_config:\n  http2: maybe\n', 'http_server_config.http2', /true or false/],
     ['bad rate limit interval', 'rate_limit:\n  interval: soon\n', 'rate_limit.interval', /invalid duration/],
+    // Values Node cannot send would throw ERR_INVALID_CHAR on the first response and kill the daemon.
+    ['header value with CR/LF', 'http_server_config:\n  headers:\n    Content-Security-Policy: "default-src \'self\'\\r\\nSet-Cookie: a=b"\n', 'http_server_config.headers.Content-Security-Policy', /invalid character U\+000D at position 18/],
+    ['header value with LF', 'http_server_config:\n  headers:\n    Strict-Transport-Security: "max-age=1\\n"\n', 'http_server_config.headers.Strict-Transport-Security', /invalid character U\+000A/],
+    ['header value with NUL', 'http_server_config:\n  headers:\n    X-XSS-Protection: "1\\0"\n', 'http_server_config.headers.X-XSS-Protection', /invalid character U\+0000.*no CR, LF or NUL/],
+    ['header value above U+00FF', 'http_server_config:\n  headers:\n    Content-Security-Policy: "default-src \u2603"\n', 'http_server_config.headers.Content-Security-Policy', /invalid character U\+2603/],
+    ['header value with DEL', 'http_server_config:\n  headers:\n    X-XSS-Protection: "1\\x7f"\n', 'http_server_config.headers.X-XSS-Protection', /invalid character U\+007F/],
+    ['bcrypt cost above the cap', `basic_auth_users:\n  alice: "$2y$13$${'a'.repeat(53)}"\n`, 'basic_auth_users.alice', /bcrypt cost 13 is above the cap of 12: one wrong password would hold the password checker for ~1 s/],
+    ['bcrypt cost 31', `basic_auth_users:\n  alice: "$2b$31$${'a'.repeat(53)}"\n`, 'basic_auth_users.alice', /bcrypt cost 31 is above the cap of 12/],
   ])('%s', (_name, yaml, key, detail) => {
     const text = yaml.replace(/\$OK/g, pki.clientKey).replace(/\$CA/g, pki.caCert).replace(/\$C/g, pki.serverCert).replace(/\$K/g, pki.serverKey);
     const err = configError(text);
@@ -95,6 +109,14 @@ describe('web config file: checked at start', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(file);
     expect(r.stderr).toContain('basic_auth_users.bob');
+    expect(r.stderr).not.toContain('Listening');
+  });
+
+  test('issue 10 row 2: a header value with CR/LF stops the daemon at start, naming the key (not at the first request)', () => {
+    const file = webFile('http_server_config:\n  headers:\n    Strict-Transport-Security: "max-age=1\\r\\nX: y"\n');
+    const r = spawnSync(process.execPath, [BIN, `--web.config.file=${file}`, '--statsd.listen-udp=127.0.0.1:0', '--statsd.listen-tcp=', '--web.listen-address=127.0.0.1:0'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('http_server_config.headers.Strict-Transport-Security: invalid character U+000D');
     expect(r.stderr).not.toContain('Listening');
   });
 

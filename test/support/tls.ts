@@ -60,13 +60,17 @@ export interface RequestOptions {
   auth?: string;
   tls?: { ca?: string; cert?: string; key?: string } | null;
   headers?: Record<string, string>;
+  /** Source address of the client socket (e.g. 127.0.0.2: Linux routes all of 127/8 to lo). */
+  localAddress?: string;
+  /** Server address; 127.0.0.1 when absent. */
+  host?: string;
 }
 
-/** One request to 127.0.0.1:port; rejects on a connection or TLS error. */
+/** One request to 127.0.0.1:port (or opts.host); rejects on a connection or TLS error. */
 export function request(port: number, urlPath: string, opts: RequestOptions = {}): Promise<Reply> {
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.auth !== undefined) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
-  const common = { host: '127.0.0.1', port, path: urlPath, method: opts.method ?? 'GET', headers, agent: false as const };
+  const common = { host: opts.host ?? '127.0.0.1', port, path: urlPath, method: opts.method ?? 'GET', headers, agent: false as const, ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) };
   return new Promise((resolve, reject) => {
     const onResponse = (res: http.IncomingMessage) => {
       const chunks: Buffer[] = [];
