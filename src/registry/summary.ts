@@ -39,8 +39,15 @@ export class SummaryVector implements SeriesVector<SummarySeries> {
     return s;
   }
 
-  /** prom-client's t-digest cannot take NaN or ±Inf: the caller checks `Number.isFinite` first. */
+  /**
+   * prom-client's t-digest cannot take NaN or ±Inf (observe() throws): they are left out here and
+   * counted by the exporter (rejectsNonFinite). Interim guard until the CKMS summary (summary
+   * branch, issue 11), which takes them as client_golang does.
+   */
+  readonly rejectsNonFinite = true;
+
   update(s: SummarySeries, value: number): void {
+    if (!Number.isFinite(value)) return;
     this.summary.observe(s.labels, value);
   }
 
