@@ -75,7 +75,7 @@ test("names next to the bridge's own histograms and summaries are conflicts", as
 
 test('a summary that only got NaN/±Inf so far has claimed its name and is on the page', async () => {
   const r = newRegistry();
-  for (const labels of [{}, { k: 'v' }]) {
+  for (const labels of [{}, { k: 'v' }] as Array<Record<string, string>>) {
     const res = r.lookup({ kind: 'summary', name: 'nf', labels, help: 'h', ttlMs: 0, options: () => OPTIONS });
     if (!res.ok) throw new Error(res.error);
     res.vector.update(res.series, NaN, false);
