@@ -95,14 +95,16 @@ export class Exporter {
         if (this.update('gauge', metricName, labels, help, ttlMs, mapping, value, event.relative)) metrics.events.gauge.inc();
         return;
       case 'observer': {
+        // NaN and ±Inf go to the registry like any value (Go: GetSummary, then Observe), so the
+        // name is claimed and conflicts are counted before anything about the value.
         const kind = this.observerKind(mapping?.observerType ?? '');
-        if (kind === 'summary' && !Number.isFinite(value)) {
-          // prom-client's t-digest cannot hold NaN/±Inf; upstream would accept it into the sum.
+        if (!this.update(kind, metricName, labels, help, ttlMs, mapping, value, false)) return;
+        if (this.outcome.vector!.rejectsNonFinite === true && !Number.isFinite(value)) {
           logger.debug('summary cannot observe a non-finite value', { metric: metricName, event_value: value });
           metrics.eventErrors.non_finite_summary_value.inc();
           return;
         }
-        if (this.update(kind, metricName, labels, help, ttlMs, mapping, value, false)) metrics.events.observer.inc();
+        metrics.events.observer.inc();
         return;
       }
       default:

@@ -45,7 +45,7 @@ export class EventQueue {
 
   start(): void {
     if (this.timer || this.opts.flushIntervalMs <= 0) return;
-    this.timer = setInterval(() => this.flush(), this.opts.flushIntervalMs);
+    this.timer = setInterval(() => this.tick(), this.opts.flushIntervalMs);
     this.timer.unref();
   }
 
@@ -81,6 +81,16 @@ export class EventQueue {
     this.relative = relative;
   }
 
+  /**
+   * The interval flush. statsd_exporter's ticker flushes (and counts
+   * `event_queue_flushed_total`) every interval, empty queue or not (pkg/event FlushUnlocked).
+   */
+  private tick(): void {
+    if (this.pending.length === 0) this.opts.onFlush();
+    else this.flush();
+  }
+
+  /** Applies the pending events; counted as a flush only when there were any. */
   flush(): void {
     if (this.pending.length === 0) return;
     try {

@@ -314,7 +314,8 @@ export class SeriesCache {
       m.eventErrors.illegal_negative_counter.inc();
       return;
     }
-    if (h.summary && !Number.isFinite(v)) {
+    // Only a summary that cannot hold NaN/±Inf refuses them (see SeriesVector.rejectsNonFinite).
+    if (h.summary && h.vector!.rejectsNonFinite === true && !Number.isFinite(v)) {
       for (let i = 0; i < n; i++) o.logger.debug('summary cannot observe a non-finite value', { metric: h.name, event_value: v });
       m.eventErrors.non_finite_summary_value.inc(n);
       return;

@@ -1,5 +1,8 @@
-// TCP listener: newline-framed lines ("\r\n" accepted). A line longer than the limit is counted
-// and skipped, and the connection stays open (upstream closes it). A final line without a
+// TCP listener: newline-framed lines ("\r\n" accepted). A line that does not fit the limit is
+// counted and skipped, and the connection stays open (upstream closes it). The limit is Go's
+// bufio.Reader size (4096 upstream), whose buffer must also hold the '\n': a line of `limit`
+// bytes or more, counting a '\r', is too long (4095 bytes + "\n" fit, 4096 + "\n" and
+// 4095 + "\r\n" do not; at EOF, 4095 bytes fit). A final line without a
 // newline is processed when the client closes.
 //
 // Limits (upstream has none): at most `maxConnections` connections are open at once (a new one
@@ -97,16 +100,16 @@ function handleConnection(conn: net.Socket, opts: TcpListenerOptions, open: Map<
         const parts = carry;
         carry = [];
         carryLength = 0;
-        if (length > maxLineLength) tooLong();
+        if (length >= maxLineLength) tooLong();
         else emit(Buffer.concat(parts, length));
-      } else if (nl - start > maxLineLength) tooLong();
+      } else if (nl - start >= maxLineLength) tooLong();
       else emit(chunk.subarray(start, nl));
       start = nl + 1;
       nl = chunk.indexOf(NEWLINE, start);
     }
     if (start < chunk.length && !skipping) {
       const restLength = chunk.length - start;
-      if (carryLength + restLength > maxLineLength) {
+      if (carryLength + restLength >= maxLineLength) {
         carry = [];
         carryLength = 0;
         skipping = true;

@@ -120,6 +120,7 @@ class Family {
 }
 
 const CONFLICT_SUFFIXES = ['_count', '_sum', '_bucket'];
+const SUMMARY_SUFFIXES = ['_count', '_sum'];
 
 export class SeriesRegistry {
   /**
@@ -333,24 +334,40 @@ export class SeriesRegistry {
     // Upstream's registration fails on an invalid name (counted as a conflict); rendering an empty
     // name would break the whole scrape (`,tag=v:1|c` leaves an empty name).
     if (name === '') return 'metric name is empty';
-    if (this.hooks.isReservedName(name)) return `metric name ${name} is used by the bridge's own metrics`;
-    const clash = (other: string) => {
-      const f = this.families.get(other);
-      return f !== undefined && f.kind !== kind;
-    };
-    if (kind === 'histogram' && (clash(`${name}_sum`) || clash(`${name}_count`) || clash(`${name}_bucket`))) {
-      return `metric with name ${name} conflicts with an existing metric of another type`;
-    }
-    if (kind === 'summary' && (clash(`${name}_sum`) || clash(`${name}_count`))) {
-      return `metric with name ${name} conflicts with an existing metric of another type`;
-    }
-    if (kind === 'counter' || kind === 'gauge') {
-      // As upstream: X_count / X_sum / X_bucket clash with an existing X unless X is a counter.
+    const reserved = (n: string): boolean => this.hooks.isReservedName(n);
+    if (reserved(name)) return `metric name ${name} is used by the bridge's own metrics`;
+    if (kind === 'histogram' || kind === 'summary') {
+      // As upstream, X clashes with an existing X_sum / X_count (/ X_bucket); here whatever its
+      // type (upstream lets one of the same type through, and then every scrape fails).
+      const own = kind === 'histogram' ? CONFLICT_SUFFIXES : SUMMARY_SUFFIXES;
+      for (const suffix of own) {
+        const other = name + suffix;
+        if (this.families.has(other) || reserved(other)) return `metric with name ${name} conflicts with existing metric ${other}`;
+      }
+      // The other direction (issue 11 row 6): a histogram or summary named after a summary's or a
+      // histogram's own sample (summary X, then a histogram X_count; histogram X, then a summary
+      // X_sum). Upstream registers it and every scrape fails (client_golang's suffix collision
+      // check); here it is a conflict, counted as the forward direction is.
       for (const suffix of CONFLICT_SUFFIXES) {
         if (!name.endsWith(suffix)) continue;
-        const base = this.families.get(name.slice(0, -suffix.length));
-        if (base && base.kind !== 'counter') return `metric with name ${name} conflicts with ${base.kind} ${base.name}`;
+        const baseName = name.slice(0, -suffix.length);
+        const base = this.families.get(baseName);
+        if (base && (base.kind === 'histogram' || (base.kind === 'summary' && suffix !== '_bucket'))) {
+          return `metric with name ${name} conflicts with ${base.kind} ${base.name}`;
+        }
+        if (reserved(baseName)) return `metric with name ${name} conflicts with the bridge's own metric ${baseName}`;
       }
+      return null;
+    }
+    // Counters, gauges (and sets, exposed as gauges), as upstream: X_count / X_sum / X_bucket
+    // clash with an existing X unless X is a counter.
+    for (const suffix of CONFLICT_SUFFIXES) {
+      if (!name.endsWith(suffix)) continue;
+      const baseName = name.slice(0, -suffix.length);
+      const base = this.families.get(baseName);
+      if (base && base.kind !== 'counter') return `metric with name ${name} conflicts with ${base.kind} ${base.name}`;
+      // The bridge's own histograms / summaries (nodejs_gc_duration_seconds): never a broken page.
+      if (reserved(baseName)) return `metric with name ${name} conflicts with the bridge's own metric ${baseName}`;
     }
     return null;
   }

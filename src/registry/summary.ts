@@ -15,9 +15,17 @@ export class SummaryVector implements SeriesVector<SummarySeries> {
   readonly kind = 'summary' as const;
   private readonly bySeriesKey = new Map<string, SummarySeries>();
   private readonly summary: Summary<string>;
+  private readonly percentiles: number[];
+  private readonly name: string;
+  /** Series prom-client shows: observed at least once, or the one series of an unlabelled summary. */
+  private readonly observed = new Set<string>();
+  private readonly unlabelled: boolean;
 
   constructor(name: string, help: string, labelNames: readonly string[], options: SummaryOptions) {
     // prom-client takes no per-quantile error (it uses a t-digest); the quantiles themselves are kept.
+    this.name = name;
+    this.unlabelled = labelNames.length === 0;
+    this.percentiles = options.quantiles.map((q) => q.quantile);
     this.summary = new Summary({
       name,
       help,
@@ -36,17 +44,26 @@ export class SummaryVector implements SeriesVector<SummarySeries> {
   create(key: string, labels: Labels): SummarySeries {
     const s: SummarySeries = { key, labels, lastUpdateMs: 0, ttlMs: 0 };
     this.bySeriesKey.set(key, s);
+    if (this.unlabelled) this.observed.add(key);
     return s;
   }
 
-  /** prom-client's t-digest cannot take NaN or ±Inf: the caller checks `Number.isFinite` first. */
+  /**
+   * prom-client's t-digest cannot take NaN or ±Inf (observe() throws): they are left out here and
+   * counted by the exporter (rejectsNonFinite). Interim guard until the CKMS summary (summary
+   * branch, issue 11), which takes them as client_golang does.
+   */
+  readonly rejectsNonFinite = true;
+
   update(s: SummarySeries, value: number): void {
+    if (!Number.isFinite(value)) return;
     this.summary.observe(s.labels, value);
+    this.observed.add(s.key);
   }
 
   remove(s: SummarySeries): void {
     this.bySeriesKey.delete(s.key);
-    this.summary.remove(s.labels);
+    if (this.observed.delete(s.key)) this.summary.remove(s.labels);
   }
 
   get size(): number {
@@ -60,5 +77,14 @@ export class SummaryVector implements SeriesVector<SummarySeries> {
   async collect(out: SampleValue[]): Promise<void> {
     const m = await this.summary.get();
     for (const v of m.values) out.push(v as SampleValue);
+    // A series that only got NaN/±Inf so far exists (it claimed the name) but prom-client never
+    // saw it: shown as prom-client shows an empty one.
+    if (this.observed.size === this.bySeriesKey.size) return;
+    for (const s of this.bySeriesKey.values()) {
+      if (this.observed.has(s.key)) continue;
+      for (const quantile of this.percentiles) out.push({ labels: { ...s.labels, quantile }, value: 0 });
+      out.push({ metricName: `${this.name}_sum`, labels: s.labels, value: 0 });
+      out.push({ metricName: `${this.name}_count`, labels: s.labels, value: 0 });
+    }
   }
 }

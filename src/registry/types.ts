@@ -26,8 +26,18 @@ export interface SeriesVector<S extends SeriesMeta = SeriesMeta> {
   find(key: string): S | undefined;
   /** Creates the series for these labels; the caller checked it does not exist. */
   create(key: string, labels: Labels): S;
-  /** Applies one value to a series. `relative` matters for gauges only. */
+  /**
+   * Applies one value to a series. `relative` matters for gauges only. Any float64 is handed in,
+   * NaN and ±Inf included, as Go hands them to client_golang (whose counters, gauges, histograms
+   * and summaries all take them).
+   */
   update(series: S, value: number, relative: boolean): void;
+  /**
+   * Set (true) only by a vector that cannot hold NaN or ±Inf: its update() ignores them and the
+   * exporter counts `events_error_total{reason="non_finite_summary_value"}` instead of the event.
+   * Only today's prom-client summary sets it; a vector without it takes every value.
+   */
+  readonly rejectsNonFinite?: boolean;
   remove(series: S): void;
   readonly size: number;
   /** Every series, for TTL sweeps. */

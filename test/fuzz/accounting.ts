@@ -205,8 +205,9 @@ export function datagramPieces(packet: Buffer): Buffer[] {
 
 /**
  * What the TCP listener makes of one connection's byte stream: '\n'-terminated lines with one
- * trailing '\r' removed, a final unterminated line as is (when not empty), lines longer than
- * `maxLineLength` (counting a '\r', not the '\n') skipped and counted.
+ * trailing '\r' removed, a final unterminated line as is (when not empty), lines of
+ * `maxLineLength` bytes or more (counting a '\r', not the '\n': Go's bufio buffer must also hold
+ * the '\n') skipped and counted.
  */
 export function tcpLines(stream: Buffer, maxLineLength: number): { lines: Buffer[]; tooLong: number } {
   const lines: Buffer[] = [];
@@ -214,12 +215,12 @@ export function tcpLines(stream: Buffer, maxLineLength: number): { lines: Buffer
   let start = 0;
   for (let nl = stream.indexOf(0x0a); nl !== -1; nl = stream.indexOf(0x0a, start)) {
     const raw = stream.subarray(start, nl);
-    if (raw.length > maxLineLength) tooLong++;
+    if (raw.length >= maxLineLength) tooLong++;
     else lines.push(raw.length > 0 && raw[raw.length - 1] === 0x0d ? raw.subarray(0, raw.length - 1) : raw);
     start = nl + 1;
   }
   const rest = stream.subarray(start);
-  if (rest.length > maxLineLength) tooLong++;
+  if (rest.length >= maxLineLength) tooLong++;
   else if (rest.length > 0) lines.push(rest);
   return { lines, tooLong };
 }

@@ -1,7 +1,17 @@
-// A strict check of the Prometheus text exposition format (version 0.0.4), stricter than
-// Prometheus itself where it matters for safety: a sample line the server would reject, a
-// label name it reserves, a duplicate series, a sample outside its family. Used by the fuzz
-// suites to prove that no input can make /metrics unscrapable.
+// A strict check of the Prometheus text exposition format (version 0.0.4), at least as strict as
+// Prometheus' own text parser and client_golang's gather checks (what `promtool check metrics`
+// and statsd_exporter's HTTP 500 enforce), stricter where it matters for safety:
+// - HELP / TYPE: well formed, at most one of each per name, before that family's samples;
+// - one family per name: a family's lines are contiguous, and no name comes back later;
+// - suffix collisions (client_golang's checkSuffixCollisions): `x_count` / `x_sum` next to a
+//   summary `x`, `x_count` / `x_sum` / `x_bucket` next to a histogram `x`, in either order;
+// - samples: metric and label name syntax, reserved `__` label names, escapes, duplicate labels,
+//   values and timestamps as Prometheus parses them, each sample inside the family announced by
+//   the last TYPE, `le` / `quantile` present and numeric, no duplicate series.
+// Every scrape the test suite takes goes through it (see checkScrapeReply, used by the helpers
+// in test/support), and the fuzz suites use it to prove no input can make /metrics unscrapable.
+import zlib from 'node:zlib';
+
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** What Prometheus' strconv.ParseFloat takes (prom-client writes NaN as "Nan"). */
@@ -64,12 +74,33 @@ function parseLabels(line: string, i: number, lineNo: number): { labels: Array<[
   }
 }
 
+const byName = (a: [string, string], b: [string, string]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+
+/** client_golang's gather-time suffix check over the whole page, order-independent. */
+function checkSuffixCollisions(families: Map<string, FamilyCheck>): void {
+  for (const [name, f] of families) {
+    for (const suffix of ['_count', '_sum', '_bucket']) {
+      if (!name.endsWith(suffix)) continue;
+      const base = families.get(name.slice(0, -suffix.length));
+      if (base && (base.type === 'histogram' || (base.type === 'summary' && suffix !== '_bucket'))) {
+        throw new ExpositionError(`exposition: family ${name} (${f.type}) collides with ${base.type} ${name.slice(0, -suffix.length)}`);
+      }
+    }
+  }
+}
+
 export function checkExposition(text: string): ExpositionCheck {
   const families = new Map<string, FamilyCheck>();
   const seen = new Set<string>();
+  /** Names that had a HELP / a TYPE line, and names whose family is over (another one started). */
+  const helped = new Set<string>();
   const typed = new Set<string>();
-  let current: { name: string; family: FamilyCheck } | null = null;
+  const closed = new Set<string>();
+  /** The name the last HELP/TYPE line was about, and whether samples of it have come. */
+  let header = null as { name: string; sampled: boolean } | null;
+  let current = null as { name: string; family: FamilyCheck } | null;
   let samples = 0;
+  if (text !== '' && !text.endsWith('\n')) throw new ExpositionError('exposition does not end with a newline');
   const lines = text.split('\n');
   for (let n = 0; n < lines.length; n++) {
     const line = lines[n];
@@ -77,18 +108,27 @@ export function checkExposition(text: string): ExpositionCheck {
     if (line.startsWith('#')) {
       const m = /^# (HELP|TYPE) (\S+)(?: (.*))?$/.exec(line);
       if (!m) {
-        if (/^# (HELP|TYPE)/.test(line)) fail(n + 1, line, 'malformed HELP/TYPE');
+        if (/^#\s*(HELP|TYPE)/.test(line)) fail(n + 1, line, 'malformed HELP/TYPE');
         continue;
       }
       const name = m[2];
       if (!METRIC_NAME.test(name)) fail(n + 1, line, 'invalid metric name');
+      if (closed.has(name)) fail(n + 1, line, `${name} comes back after another family (one family per name)`);
+      if (header && header.name !== name) {
+        closed.add(header.name);
+        if (closed.has(name)) fail(n + 1, line, `${name} comes back after another family (one family per name)`);
+      }
+      if (header?.name === name && header.sampled) fail(n + 1, line, `${m[1]} for ${name} after its samples`);
+      header = { name, sampled: false };
       if (m[1] === 'HELP') {
-        if (/\\[^n\\]/.test(m[3] ?? '')) fail(n + 1, line, 'bad escape in HELP');
+        if (helped.has(name)) fail(n + 1, line, `second HELP line for ${name}`);
+        helped.add(name);
+        if (/\\[^n\\]|\\$/.test(m[3] ?? '')) fail(n + 1, line, 'bad escape in HELP');
         continue;
       }
       const type = m[3] ?? '';
       if (!TYPES.has(type)) fail(n + 1, line, `unknown type ${type}`);
-      if (typed.has(name)) fail(n + 1, line, `second TYPE for ${name}`);
+      if (typed.has(name)) fail(n + 1, line, `second TYPE line for ${name}`);
       typed.add(name);
       const family: FamilyCheck = { type, series: new Set() };
       families.set(name, family);
@@ -105,20 +145,45 @@ export function checkExposition(text: string): ExpositionCheck {
     const rest = line.slice(i + 1).split(' ');
     if (rest.length > 2 || !VALUE.test(rest[0])) fail(n + 1, line, `bad value ${JSON.stringify(rest[0])}`);
     if (rest.length === 2 && !/^-?[0-9]+$/.test(rest[1])) fail(n + 1, line, 'bad timestamp');
-    // The sample must belong to the family announced by the last TYPE.
+    // The sample must belong to the family announced by the last TYPE, and that TYPE must be the
+    // last header (no HELP of another name in between).
     if (current === null) fail(n + 1, line, 'sample before any TYPE');
     const { name: fam, family } = current;
+    if (header === null || header.name !== fam) fail(n + 1, line, `sample ${name} after the HELP of another family`);
+    header.sampled = true;
     const suffix = name === fam ? '' : name.startsWith(fam + '_') ? name.slice(fam.length) : null;
     const allowed = family.type === 'histogram' ? ['_bucket', '_sum', '_count'] : family.type === 'summary' ? ['', '_sum', '_count'] : [''];
     if (suffix === null || !allowed.includes(suffix)) fail(n + 1, line, `sample ${name} outside its family ${fam} (${family.type})`);
-    if (family.type === 'histogram' && suffix === '_bucket' && !labels.some(([k]) => k === 'le')) fail(n + 1, line, 'bucket without le');
-    if (family.type === 'summary' && suffix === '' && !labels.some(([k]) => k === 'quantile')) fail(n + 1, line, 'quantile without quantile label');
-    const key = name + JSON.stringify([...labels].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+    const own = family.type === 'histogram' && suffix === '_bucket' ? 'le' : family.type === 'summary' && suffix === '' ? 'quantile' : null;
+    if (own !== null) {
+      const v = labels.find(([k]) => k === own);
+      if (!v) fail(n + 1, line, `${family.type} sample without ${own}`);
+      if (!VALUE.test(v[1])) fail(n + 1, line, `${own}="${v[1]}" is not a number`);
+    }
+    const key = name + JSON.stringify([...labels].sort(byName));
     if (seen.has(key)) fail(n + 1, line, 'duplicate series');
     seen.add(key);
-    const own = family.type === 'histogram' && suffix === '_bucket' ? 'le' : family.type === 'summary' && suffix === '' ? 'quantile' : null;
-    family.series.add(JSON.stringify(labels.filter(([k]) => k !== own).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))));
+    family.series.add(JSON.stringify(labels.filter(([k]) => k !== own).sort(byName)));
     samples++;
   }
+  checkSuffixCollisions(families);
   return { families, samples };
+}
+
+/** The exposition content type (text format 0.0.4), as prom-client and client_golang send it. */
+export function isExpositionContentType(contentType: string | string[] | undefined): boolean {
+  return typeof contentType === 'string' && contentType.startsWith('text/plain') && contentType.includes('version=0.0.4');
+}
+
+/**
+ * The hook every scrape helper calls on an HTTP reply: a 200 in the exposition content type
+ * (gzipped or not) must be a valid page; anything else (landing page, health, errors) is left
+ * to the test. Returns the page text (unzipped), or null when the reply is not a page.
+ */
+export function checkScrapeReply(status: number, headers: Record<string, string | string[] | undefined>, body: Buffer | string): string | null {
+  if (status !== 200 || !isExpositionContentType(headers['content-type'])) return null;
+  const raw = typeof body === 'string' ? Buffer.from(body, 'latin1') : body;
+  const text = headers['content-encoding'] === 'gzip' ? zlib.gunzipSync(raw).toString('utf8') : typeof body === 'string' ? body : body.toString('utf8');
+  checkExposition(text);
+  return text;
 }

@@ -47,9 +47,18 @@ export async function startInProcess(opts: { config?: Partial<BridgeConfig>; map
     new Promise<Exposition>((resolve, reject) => {
       http
         .get({ host: '127.0.0.1', port: bridge.addresses.http.port, path: config.webTelemetryPath }, (res) => {
-          let body = '';
-          res.on('data', (c) => (body += c));
-          res.on('end', () => (res.statusCode === 200 ? resolve(parseExposition(body)) : reject(new Error(`status ${res.statusCode}: ${body}`))));
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const body = Buffer.concat(chunks).toString();
+            if (res.statusCode !== 200) return reject(new Error(`status ${res.statusCode}: ${body}`));
+            try {
+              // parseExposition checks the page is a valid exposition (test/support/exposition-check.ts).
+              resolve(parseExposition(body));
+            } catch (err) {
+              reject(err);
+            }
+          });
         })
         .on('error', reject);
     });

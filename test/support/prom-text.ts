@@ -1,5 +1,7 @@
 // A strict-enough parser of the Prometheus text exposition format for tests: families with
 // HELP/TYPE, samples with labels (escapes handled) and values (Go and JS float spellings).
+// Every page parsed here is first checked to be a valid exposition (./exposition-check.ts).
+import { checkExposition } from './exposition-check';
 export interface Sample {
   name: string;
   labels: Record<string, string>;
@@ -62,6 +64,7 @@ export function parseValue(text: string): number {
 }
 
 export function parseExposition(body: string): Exposition {
+  checkExposition(body);
   const families = new Map<string, Family>();
   const samples: Sample[] = [];
   const family = (name: string): Family => {

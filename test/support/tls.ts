@@ -7,6 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
+import { checkScrapeReply } from './exposition-check';
 
 export interface TestPki {
   dir: string;
@@ -75,7 +76,17 @@ export function request(port: number, urlPath: string, opts: RequestOptions = {}
     const onResponse = (res: http.IncomingMessage) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+      res.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        try {
+          // A page (status 200, exposition content type) must be a valid exposition.
+          checkScrapeReply(res.statusCode ?? 0, res.headers, raw);
+        } catch (err) {
+          reject(err);
+          return;
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: raw.toString() });
+      });
       res.on('error', reject);
     };
     const req = opts.tls
