@@ -42,7 +42,7 @@ async function serve(opts: { webConfig?: WebConfig | null; limits?: Partial<WebL
   const handler = createRequestHandler({
     telemetryPath: '/metrics',
     enableLifecycle: false,
-    metrics: async () => 'up 1\n',
+    metrics: async () => '# TYPE up gauge\nup 1\n',
     contentType: 'text/plain; version=0.0.4',
     reload: async () => {},
     quit: () => {},
