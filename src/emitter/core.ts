@@ -119,6 +119,7 @@ export class EmitterCore {
   private heartbeat: NodeJS.Timeout | null = null;
   /** Labels (provider / vector-db slugs) registered per class or plain object, read at call time. */
   readonly labels = new WeakMap<object, string>();
+  private readonly llmFailures = new WeakSet<ServerResponse>();
   private closed = false;
 
   constructor(options: EmitterOptions = {}) {
@@ -253,6 +254,18 @@ export class EmitterCore {
 
   runWithResponse<T>(res: ServerResponse, fn: () => T): T {
     return requestContext.run(res, fn);
+  }
+
+  /**
+   * Remembers that an LLM call made for this response failed, so the response's own outcome
+   * (an SSE stream, a WebSocket session) agrees with the LLM outcome of the same request.
+   */
+  markLlmFailure(res: ServerResponse | undefined): void {
+    if (res) this.llmFailures.add(res);
+  }
+
+  llmFailed(res: ServerResponse): boolean {
+    return this.llmFailures.has(res);
   }
 
   /** The HTTP response of the request that (asynchronously) caused the current call, if any. */

@@ -11,6 +11,7 @@ import type { HookName } from './names';
 import {
   instrumentCollectorApi,
   instrumentEmbedder,
+  instrumentAgentProvider,
   instrumentLLM,
   instrumentVectorDb,
   type WrapCount,
@@ -71,6 +72,11 @@ export class Emitter {
   }
 
   /** Wraps `embedTextInput` / `embedChunks` of an embedding engine class (or object, or module exports). */
+  /** An aibitat agent provider module (class with `stream` / `complete`); `operation="agent"`. */
+  instrumentAgentProvider(target: unknown, labels: { provider: string }): number {
+    return this.hook('agent', () => instrumentAgentProvider(this.core, target, slug(labels.provider)));
+  }
+
   instrumentEmbedder(target: unknown, labels: { provider: string }): number {
     return this.hook('embedding', () => instrumentEmbedder(this.core, target, slug(labels.provider)));
   }
@@ -105,6 +111,9 @@ export class Emitter {
         break;
       case 'llm':
         wrapped = this.instrumentLLM(exported, { provider: m.label });
+        break;
+      case 'agent':
+        wrapped = this.instrumentAgentProvider(exported, { provider: m.label });
         break;
       case 'embedding':
         wrapped = this.instrumentEmbedder(exported, { provider: m.label });
