@@ -99,6 +99,9 @@ export function resolveOptions(o: EmitterOptions = {}): ResolvedOptions {
 }
 
 /** Async contexts shared by all emitters in the process. */
+/** Distinct serving targets reported per hook (instrumentation.hook.serving). */
+const MAX_SERVING_TARGETS = 50;
+
 const requestContext = new AsyncLocalStorage<ServerResponse>();
 const familyContext = new AsyncLocalStorage<ReadonlySet<string>>();
 
@@ -120,6 +123,7 @@ export class EmitterCore {
   /** Labels (provider / vector-db slugs) registered per class or plain object, read at call time. */
   readonly labels = new WeakMap<object, string>();
   private readonly llmFailures = new WeakSet<ServerResponse>();
+  private readonly serving = new Map<HookName, Set<string>>();
   private closed = false;
 
   constructor(options: EmitterOptions = {}) {
@@ -170,6 +174,24 @@ export class EmitterCore {
   timing(key: MetricKey, ms: number, tags: Record<string, string>): void {
     if (!Number.isFinite(ms) || ms < 0) return;
     this.send(key, Math.round(ms * 1000) / 1000, tags, true);
+    // Which provider / embedder / vector DB served calls: the call metrics name it.
+    if (key === 'llmRequestDuration') this.served(tags.operation === 'agent' ? 'agent' : 'llm', tags.provider);
+    else if (key === 'embeddingRequestDuration') this.served('embedding', tags.provider);
+    else if (key === 'vectorOperationDuration') this.served('vector_db', tags.vector_db);
+  }
+
+  /**
+   * `instrumentation.hook.serving{hook,target}` = 1 once `target` served a call: anything-llm
+   * loads every provider at boot, so "wrapped" says nothing about which one is in use. Bounded:
+   * targets are provider directories (labels already capped), at most MAX_SERVING per hook.
+   */
+  private served(hook: HookName, target: string | undefined): void {
+    if (!target) return;
+    let set = this.serving.get(hook);
+    if (!set) this.serving.set(hook, (set = new Set()));
+    if (set.has(target) || set.size >= MAX_SERVING_TARGETS) return;
+    set.add(target);
+    this.gauge('hookServing', 1, { hook, target });
   }
 
   count(key: MetricKey, n: number, tags: Record<string, string>): void {
@@ -315,6 +337,7 @@ export class EmitterCore {
   /** The boot / heartbeat event: one `hook.active` and one `hook.loaded` gauge per known hook. */
   emitHookStatus(): void {
     for (const h of HOOKS) this.emitHook(h);
+    for (const [hook, targets] of this.serving) for (const target of targets) this.gauge('hookServing', 1, { hook, target });
     this.flushSendErrors();
   }
 

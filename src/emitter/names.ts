@@ -35,6 +35,7 @@ export const METRICS = {
   collectorOnline: { name: 'collector.online', type: 'g', tags: [] },
   hookActive: { name: 'instrumentation.hook.active', type: 'g', tags: ['hook'] },
   hookLoaded: { name: 'instrumentation.hook.loaded', type: 'g', tags: ['hook'] },
+  hookServing: { name: 'instrumentation.hook.serving', type: 'g', tags: ['hook', 'target'] },
   emitterErrors: { name: 'emitter.errors', type: 'c', tags: ['kind'] },
 } as const satisfies Record<string, { name: string; type: StatsdWireType; tags: readonly string[] }>;
 
@@ -80,6 +81,8 @@ export const DOCUMENT_REASONS = [
 ] as const;
 
 export const HOOKS = ['http', 'llm', 'agent', 'embedding', 'vector_db', 'document'] as const;
+/** The hooks whose calls name the provider or vector DB that served them (instrumentation.hook.serving). */
+export const SERVING_HOOKS = ['llm', 'agent', 'embedding', 'vector_db'] as const;
 /** send: the UDP send failed; instrumentation: a wrapper caught a bug in itself; hook: patching a loaded module failed. */
 export const EMITTER_ERROR_KINDS = ['send', 'instrumentation', 'hook'] as const;
 
@@ -112,5 +115,6 @@ export const CLOSED_LABEL_VALUES: Partial<Record<MetricKey, Record<string, reado
   documentProcessingDuration: { kind: DOCUMENT_KINDS, outcome: DOCUMENT_OUTCOMES },
   hookActive: { hook: HOOKS },
   hookLoaded: { hook: HOOKS },
+  hookServing: { hook: SERVING_HOOKS },
   emitterErrors: { kind: EMITTER_ERROR_KINDS },
 };

@@ -51,6 +51,9 @@ describe('the agent path (default chat mode)', () => {
     expect(tokens('completion')).toBe(2 + 3);
     expect(find(l, 'llm.ttft', { provider: 'genericopenai' })).toHaveLength(1);
     expect(find(l, 'websocket.session.duration', { route: '/api/agent-invocation/:uuid', outcome: 'success' })).toHaveLength(1);
+    // The agent hook says which provider served calls (instrumentation.hook.serving), once.
+    expect(find(l, 'instrumentation.hook.serving', { hook: 'agent', target: 'genericopenai' }).map((x) => x.value)).toEqual([1]);
+    expect(find(l, 'instrumentation.hook.serving', { hook: 'llm' })).toHaveLength(0);
     // A WebSocket session is not an HTTP request: no request metric for the upgrade's stand-in response.
     expect(find(l, 'http.request.duration')).toHaveLength(0);
   });
