@@ -124,6 +124,8 @@ export class EmitterCore {
   readonly labels = new WeakMap<object, string>();
   private readonly llmFailures = new WeakSet<ServerResponse>();
   private readonly serving = new Map<HookName, Set<string>>();
+  /** Run at every heartbeat after the hook gauges (the runtime sampler). */
+  private readonly beats: Array<() => void> = [];
   private closed = false;
 
   constructor(options: EmitterOptions = {}) {
@@ -341,11 +343,16 @@ export class EmitterCore {
     this.flushSendErrors();
   }
 
+  addHeartbeat(fn: () => void): void {
+    this.beats.push(fn);
+  }
+
   startHeartbeat(ms: number): void {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = setInterval(() => {
       try {
         this.emitHookStatus();
+        for (const beat of this.beats) beat();
       } catch (e) {
         this.bug(e);
       }

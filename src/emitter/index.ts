@@ -17,6 +17,7 @@ import {
   type WrapCount,
 } from './providers';
 import { slug } from './labels';
+import { instanceLabel, RuntimeSampler } from './runtime';
 
 export type { EmitterOptions, ResolvedOptions, EmitterStats, HookState, ModuleMatch, ExpressLike };
 export { decideActivation, matchModule, SERVER_PACKAGE_NAME } from './hooks';
@@ -32,6 +33,7 @@ export interface ModuleInstrumentation extends ModuleMatch {
 export class Emitter {
   private readonly core: EmitterCore;
   private readonly http: HttpInstrumentation;
+  private runtime: RuntimeSampler | null = null;
 
   constructor(options: EmitterOptions = {}) {
     this.core = new EmitterCore(options);
@@ -159,6 +161,30 @@ export class Emitter {
     this.core.startHeartbeat(ms);
   }
 
+  /**
+   * The app process's health on every heartbeat (memory, event loop, handles, CPU, GC, start
+   * time), tagged `app_instance` (`instance`, else the host name). Idempotent.
+   */
+  startRuntimeMetrics(instance?: string): void {
+    if (this.runtime) return;
+    try {
+      const sampler = new RuntimeSampler(this.core, instanceLabel(instance));
+      this.runtime = sampler;
+      this.core.addHeartbeat(() => sampler.sample());
+    } catch (e) {
+      this.core.bug(e);
+    }
+  }
+
+  /** One runtime sample now (the boot event; tests). */
+  sampleRuntime(): void {
+    try {
+      this.runtime?.sample();
+    } catch (e) {
+      this.core.bug(e);
+    }
+  }
+
   stats(): EmitterStats {
     return this.core.stats();
   }
@@ -173,6 +199,7 @@ export class Emitter {
   }
 
   close(): Promise<void> {
+    this.runtime?.stop();
     return this.core.close();
   }
 }

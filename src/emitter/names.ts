@@ -37,6 +37,19 @@ export const METRICS = {
   hookLoaded: { name: 'instrumentation.hook.loaded', type: 'g', tags: ['hook'] },
   hookServing: { name: 'instrumentation.hook.serving', type: 'g', tags: ['hook', 'target'] },
   emitterErrors: { name: 'emitter.errors', type: 'c', tags: ['kind'] },
+  // The app process's health (src/emitter/runtime.ts), named as prom-client's default metrics.
+  processResidentMemory: { name: 'process.resident_memory_bytes', type: 'g', tags: ['app_instance'] },
+  heapUsed: { name: 'nodejs.heap_size_used_bytes', type: 'g', tags: ['app_instance'] },
+  heapTotal: { name: 'nodejs.heap_size_total_bytes', type: 'g', tags: ['app_instance'] },
+  externalMemory: { name: 'nodejs.external_memory_bytes', type: 'g', tags: ['app_instance'] },
+  arrayBuffers: { name: 'nodejs.array_buffers_bytes', type: 'g', tags: ['app_instance'] },
+  eventLoopLag: { name: 'nodejs.eventloop_lag_seconds', type: 'g', tags: ['app_instance'] },
+  eventLoopLagP99: { name: 'nodejs.eventloop_lag_p99_seconds', type: 'g', tags: ['app_instance'] },
+  eventLoopUtilization: { name: 'nodejs.eventloop_utilization_ratio', type: 'g', tags: ['app_instance'] },
+  activeHandles: { name: 'nodejs.active_handles', type: 'g', tags: ['app_instance'] },
+  processCpuSeconds: { name: 'process.cpu_seconds', type: 'c', tags: ['app_instance'] },
+  gcPauseSeconds: { name: 'nodejs.gc_pause_seconds', type: 'c', tags: ['app_instance'] },
+  processStartTime: { name: 'process.start_time_seconds', type: 'g', tags: ['app_instance'] },
 } as const satisfies Record<string, { name: string; type: StatsdWireType; tags: readonly string[] }>;
 
 export type MetricKey = keyof typeof METRICS;

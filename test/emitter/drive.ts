@@ -247,6 +247,18 @@ function driveSelfMetrics(emitter: Emitter): void {
   emitter.emitHookStatus();
 }
 
+/** The runtime gauges: a heartbeat's sample after some garbage (GC pauses) and a busy loop (lag). */
+async function driveRuntime(emitter: Emitter): Promise<void> {
+  emitter.startRuntimeMetrics('Drive Host.1');
+  let keep = 0;
+  for (let i = 0; i < 200; i++) keep += new Array(10_000).fill(i).length; // young-generation garbage
+  const until = Date.now() + 30;
+  while (Date.now() < until) keep++; // a blocked loop: some event-loop delay
+  await new Promise((r) => setTimeout(r, 60));
+  emitter.sampleRuntime();
+  if (keep < 0) throw new Error('unreachable');
+}
+
 export async function driveAllCodePaths(): Promise<string[]> {
   const emitter = createEmitter({ mock: true, modelAllowlist: ['gpt-4o'] });
   try {
@@ -256,6 +268,7 @@ export async function driveAllCodePaths(): Promise<string[]> {
     await driveEmbeddingAndVector(emitter);
     await driveDocuments(emitter);
     driveSelfMetrics(emitter);
+    await driveRuntime(emitter);
     await new Promise((r) => setImmediate(r));
     return emitter.mockLines();
   } finally {
