@@ -37,6 +37,14 @@ export interface EmitterOptions {
   ignoreRoutes?: readonly string[];
   /** Re-emit the hook gauges (and pending error counts) every N ms; 0 = never. Default 0. */
   heartbeatMs?: number;
+  /**
+   * Pack lines into datagrams of at most this many bytes (hot-shots' maxBufferSize), sent when
+   * full and every `bufferFlushIntervalMs`; 0 = one line per datagram. Default 0 (the preload
+   * defaults to 1400: under a 1,432-byte UDP payload on any common MTU).
+   */
+  maxBufferSize?: number;
+  /** With maxBufferSize: send a partly filled datagram after this many ms. Default 50. */
+  bufferFlushIntervalMs?: number;
   /** Debug sink for the emitter's own diagnostics (never the app's data). Default: none. */
   log?: (msg: string) => void;
   /** Where host/port defaults are read from. Default `process.env`. */
@@ -49,6 +57,8 @@ export interface ResolvedOptions {
   readonly prefix: string;
   readonly globalTags: Readonly<Record<string, string>> | readonly string[];
   readonly sampleRate: number;
+  readonly maxBufferSize: number;
+  readonly bufferFlushIntervalMs: number;
   readonly mock: boolean;
   readonly modelAllowlist: readonly string[] | null;
   readonly maxModels: number;
@@ -95,8 +105,14 @@ export function resolveOptions(o: EmitterOptions = {}): ResolvedOptions {
     maxRoutes: positiveInt(o.maxRoutes, 500),
     ignoreRoutes: Object.freeze([...(o.ignoreRoutes ?? [])]),
     heartbeatMs: typeof o.heartbeatMs === 'number' && o.heartbeatMs > 0 ? o.heartbeatMs : 0,
+    // Above 1,432 bytes a datagram may be fragmented (or dropped) on a 1,460-byte-MSS path.
+    maxBufferSize: typeof o.maxBufferSize === 'number' && o.maxBufferSize > 0 ? Math.min(Math.floor(o.maxBufferSize), MAX_DATAGRAM) : 0,
+    bufferFlushIntervalMs: positiveInt(o.bufferFlushIntervalMs, 50),
   });
 }
+
+/** The largest UDP payload that fits a 1,500-byte MTU path with room for IP options and tunnels. */
+export const MAX_DATAGRAM = 1432;
 
 /** Async contexts shared by all emitters in the process. */
 /** Distinct serving targets reported per hook (instrumentation.hook.serving). */
@@ -143,7 +159,8 @@ export class EmitterCore {
       globalTags: o.globalTags as Record<string, string> | string[],
       mock: o.mock,
       sampleRate: 1,
-      maxBufferSize: 0,
+      maxBufferSize: o.mock ? 0 : o.maxBufferSize,
+      bufferFlushInterval: o.bufferFlushIntervalMs,
       cacheDns: !IP_RE.test(o.host),
       includeDataDogTags: false,
       datadog: false,
@@ -154,6 +171,19 @@ export class EmitterCore {
       },
     });
     if (o.heartbeatMs > 0) this.startHeartbeat(o.heartbeatMs);
+    if (o.maxBufferSize > 0 && !o.mock) {
+      // What is still buffered goes out when the app ends: at beforeExit (the loop drained) and at
+      // exit (process.exit(); dgram hands a small datagram to the kernel at once).
+      const flush = (): void => {
+        try {
+          if (!this.closed && (this.client as unknown as { bufferLength?: number }).bufferLength) this.client.flush();
+        } catch {
+          /* never throw at exit */
+        }
+      };
+      process.on('beforeExit', flush);
+      process.on('exit', flush);
+    }
   }
 
   // ---- sending ------------------------------------------------------------------------
