@@ -37,6 +37,14 @@ export interface EmitterOptions {
   ignoreRoutes?: readonly string[];
   /** Re-emit the hook gauges (and pending error counts) every N ms; 0 = never. Default 0. */
   heartbeatMs?: number;
+  /**
+   * Pack lines into datagrams of at most this many bytes (hot-shots' maxBufferSize), sent when
+   * full and every `bufferFlushIntervalMs`; 0 = one line per datagram. Default 0 (the preload
+   * defaults to 1400: under a 1,432-byte UDP payload on any common MTU).
+   */
+  maxBufferSize?: number;
+  /** With maxBufferSize: send a partly filled datagram after this many ms. Default 50. */
+  bufferFlushIntervalMs?: number;
   /** Debug sink for the emitter's own diagnostics (never the app's data). Default: none. */
   log?: (msg: string) => void;
   /** Where host/port defaults are read from. Default `process.env`. */
@@ -49,6 +57,8 @@ export interface ResolvedOptions {
   readonly prefix: string;
   readonly globalTags: Readonly<Record<string, string>> | readonly string[];
   readonly sampleRate: number;
+  readonly maxBufferSize: number;
+  readonly bufferFlushIntervalMs: number;
   readonly mock: boolean;
   readonly modelAllowlist: readonly string[] | null;
   readonly maxModels: number;
@@ -95,10 +105,19 @@ export function resolveOptions(o: EmitterOptions = {}): ResolvedOptions {
     maxRoutes: positiveInt(o.maxRoutes, 500),
     ignoreRoutes: Object.freeze([...(o.ignoreRoutes ?? [])]),
     heartbeatMs: typeof o.heartbeatMs === 'number' && o.heartbeatMs > 0 ? o.heartbeatMs : 0,
+    // Above 1,432 bytes a datagram may be fragmented (or dropped) on a 1,460-byte-MSS path.
+    maxBufferSize: typeof o.maxBufferSize === 'number' && o.maxBufferSize > 0 ? Math.min(Math.floor(o.maxBufferSize), MAX_DATAGRAM) : 0,
+    bufferFlushIntervalMs: positiveInt(o.bufferFlushIntervalMs, 50),
   });
 }
 
+/** The largest UDP payload that fits a 1,500-byte MTU path with room for IP options and tunnels. */
+export const MAX_DATAGRAM = 1432;
+
 /** Async contexts shared by all emitters in the process. */
+/** Distinct serving targets reported per hook (instrumentation.hook.serving). */
+const MAX_SERVING_TARGETS = 50;
+
 const requestContext = new AsyncLocalStorage<ServerResponse>();
 const familyContext = new AsyncLocalStorage<ReadonlySet<string>>();
 
@@ -119,6 +138,10 @@ export class EmitterCore {
   private heartbeat: NodeJS.Timeout | null = null;
   /** Labels (provider / vector-db slugs) registered per class or plain object, read at call time. */
   readonly labels = new WeakMap<object, string>();
+  private readonly llmFailures = new WeakSet<ServerResponse>();
+  private readonly serving = new Map<HookName, Set<string>>();
+  /** Run at every heartbeat after the hook gauges (the runtime sampler). */
+  private readonly beats: Array<() => void> = [];
   private closed = false;
 
   constructor(options: EmitterOptions = {}) {
@@ -136,7 +159,8 @@ export class EmitterCore {
       globalTags: o.globalTags as Record<string, string> | string[],
       mock: o.mock,
       sampleRate: 1,
-      maxBufferSize: 0,
+      maxBufferSize: o.mock ? 0 : o.maxBufferSize,
+      bufferFlushInterval: o.bufferFlushIntervalMs,
       cacheDns: !IP_RE.test(o.host),
       includeDataDogTags: false,
       datadog: false,
@@ -147,6 +171,19 @@ export class EmitterCore {
       },
     });
     if (o.heartbeatMs > 0) this.startHeartbeat(o.heartbeatMs);
+    if (o.maxBufferSize > 0 && !o.mock) {
+      // What is still buffered goes out when the app ends: at beforeExit (the loop drained) and at
+      // exit (process.exit(); dgram hands a small datagram to the kernel at once).
+      const flush = (): void => {
+        try {
+          if (!this.closed && (this.client as unknown as { bufferLength?: number }).bufferLength) this.client.flush();
+        } catch {
+          /* never throw at exit */
+        }
+      };
+      process.on('beforeExit', flush);
+      process.on('exit', flush);
+    }
   }
 
   // ---- sending ------------------------------------------------------------------------
@@ -169,6 +206,24 @@ export class EmitterCore {
   timing(key: MetricKey, ms: number, tags: Record<string, string>): void {
     if (!Number.isFinite(ms) || ms < 0) return;
     this.send(key, Math.round(ms * 1000) / 1000, tags, true);
+    // Which provider / embedder / vector DB served calls: the call metrics name it.
+    if (key === 'llmRequestDuration') this.served(tags.operation === 'agent' ? 'agent' : 'llm', tags.provider);
+    else if (key === 'embeddingRequestDuration') this.served('embedding', tags.provider);
+    else if (key === 'vectorOperationDuration') this.served('vector_db', tags.vector_db);
+  }
+
+  /**
+   * `instrumentation.hook.serving{hook,target}` = 1 once `target` served a call: anything-llm
+   * loads every provider at boot, so "wrapped" says nothing about which one is in use. Bounded:
+   * targets are provider directories (labels already capped), at most MAX_SERVING per hook.
+   */
+  private served(hook: HookName, target: string | undefined): void {
+    if (!target) return;
+    let set = this.serving.get(hook);
+    if (!set) this.serving.set(hook, (set = new Set()));
+    if (set.has(target) || set.size >= MAX_SERVING_TARGETS) return;
+    set.add(target);
+    this.gauge('hookServing', 1, { hook, target });
   }
 
   count(key: MetricKey, n: number, tags: Record<string, string>): void {
@@ -255,6 +310,18 @@ export class EmitterCore {
     return requestContext.run(res, fn);
   }
 
+  /**
+   * Remembers that an LLM call made for this response failed, so the response's own outcome
+   * (an SSE stream, a WebSocket session) agrees with the LLM outcome of the same request.
+   */
+  markLlmFailure(res: ServerResponse | undefined): void {
+    if (res) this.llmFailures.add(res);
+  }
+
+  llmFailed(res: ServerResponse): boolean {
+    return this.llmFailures.has(res);
+  }
+
   /** The HTTP response of the request that (asynchronously) caused the current call, if any. */
   currentResponse(): ServerResponse | undefined {
     return requestContext.getStore();
@@ -302,7 +369,12 @@ export class EmitterCore {
   /** The boot / heartbeat event: one `hook.active` and one `hook.loaded` gauge per known hook. */
   emitHookStatus(): void {
     for (const h of HOOKS) this.emitHook(h);
+    for (const [hook, targets] of this.serving) for (const target of targets) this.gauge('hookServing', 1, { hook, target });
     this.flushSendErrors();
+  }
+
+  addHeartbeat(fn: () => void): void {
+    this.beats.push(fn);
   }
 
   startHeartbeat(ms: number): void {
@@ -310,6 +382,7 @@ export class EmitterCore {
     this.heartbeat = setInterval(() => {
       try {
         this.emitHookStatus();
+        for (const beat of this.beats) beat();
       } catch (e) {
         this.bug(e);
       }

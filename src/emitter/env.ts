@@ -20,7 +20,8 @@ function num(v: string | undefined): number | undefined {
  * STATSD_HOST, STATSD_PORT, STATSD_BRIDGE_PREFIX, STATSD_BRIDGE_TAGS (`k:v,k2:v2`),
  * STATSD_BRIDGE_SAMPLE_RATE, STATSD_BRIDGE_MODELS (allowlist, comma-separated),
  * STATSD_BRIDGE_MAX_MODELS, STATSD_BRIDGE_MAX_ROUTES, STATSD_BRIDGE_IGNORE_ROUTES,
- * STATSD_BRIDGE_HEARTBEAT_MS (default 30000; 0 = off), STATSD_BRIDGE_DEBUG (diagnostics to stderr).
+ * STATSD_BRIDGE_HEARTBEAT_MS (default 30000; 0 = off), STATSD_BRIDGE_MAX_BUFFER_SIZE (default 1400;
+ * 0 = one line per datagram), STATSD_BRIDGE_FLUSH_INTERVAL_MS (default 50), STATSD_BRIDGE_DEBUG.
  */
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): EmitterOptions {
   const tags: Record<string, string> = {};
@@ -40,6 +41,10 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): EmitterOpt
     maxRoutes: num(env.STATSD_BRIDGE_MAX_ROUTES),
     ignoreRoutes: list(env.STATSD_BRIDGE_IGNORE_ROUTES),
     heartbeatMs: heartbeat === undefined ? 30000 : heartbeat,
+    // Several lines per datagram by default in the app: fewer send calls for the app and fewer
+    // packets for the bridge. STATSD_BRIDGE_MAX_BUFFER_SIZE=0 sends one line per datagram.
+    maxBufferSize: num(env.STATSD_BRIDGE_MAX_BUFFER_SIZE) ?? 1400,
+    bufferFlushIntervalMs: num(env.STATSD_BRIDGE_FLUSH_INTERVAL_MS) ?? 50,
     log:
       debug !== '' && debug !== '0' && debug !== 'false'
         ? (msg: string) => process.stderr.write(`[statsd-bridge emitter] ${msg}\n`)

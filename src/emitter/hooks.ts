@@ -28,13 +28,20 @@ const RULES: readonly Rule[] = [
     // which is measured itself.
     skip: new Set(['modelMap', 'modelRouter']),
   },
+  {
+    hook: 'agent',
+    // aibitat's agent providers: one class per file; ai-provider.js is their base class and
+    // index.js only re-exports (helpers/ holds mixins, not providers).
+    re: /\/utils\/agents\/aibitat\/providers\/([^/]+)\.js$/,
+    skip: new Set(['ai-provider', 'index']),
+  },
   { hook: 'embedding', re: /\/utils\/EmbeddingEngines\/([^/]+)\/index\.js$/ },
   { hook: 'vector_db', re: /\/utils\/vectorDbProviders\/([^/]+)\/index\.js$/ },
   { hook: 'document', re: /\/utils\/collectorApi\/index\.js$/ },
 ];
 
 export function matchModule(filename: string): ModuleMatch | null {
-  if (typeof filename !== 'string' || !filename.endsWith('index.js')) return null;
+  if (typeof filename !== 'string' || !filename.endsWith('.js')) return null;
   const f = filename.replace(/\\/g, '/');
   for (const r of RULES) {
     const m = r.re.exec(f);

@@ -7,11 +7,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmitterCore } from './core';
 import { methodLabel, statusClass } from './labels';
-import type { SseOutcome, StatusClass } from './names';
+import type { SseOutcome, StatusClass, WebsocketOutcome } from './names';
 import { wrapMethod, type AnyFn } from './wrap';
 
 const HTTP_CTX = Symbol.for('statsd-bridge.emitter.http');
 const ABORT_FRAME = '"type":"abort"';
+/** What anything-llm's agent WebSocket sends when the agent fails (the user sees an error). */
+const WSS_FAILURE_FRAME = '"type":"wssFailure"';
+/** express-ws routes an upgrade as a GET of `<path>/.websocket`. */
+const WS_ROUTE_SUFFIX = '/.websocket';
 const CATCH_ALL = new Set(['*', '/*', '(.*)', '/(.*)', '*splat', '/*splat', '{*splat}', '/{*splat}']);
 
 interface HttpCtx {
@@ -23,7 +27,21 @@ interface HttpCtx {
   /** Content-Type passed straight to writeHead (not visible through getHeader). */
   headContentType: unknown;
   abortFrame: boolean;
+  /** res.statusCode when the headers were committed: what the client received. */
+  sentStatus: number | null;
   done: boolean;
+}
+
+interface WsLike {
+  on(event: string, fn: (...a: unknown[]) => void): unknown;
+  send: (...a: unknown[]) => unknown;
+}
+
+function wsOf(req: IncomingMessage): WsLike | null {
+  const ws = (req as unknown as { ws?: unknown }).ws;
+  if (ws === null || typeof ws !== 'object') return null;
+  const w = ws as Record<string, unknown>;
+  return typeof w.on === 'function' && typeof w.send === 'function' ? (ws as WsLike) : null;
 }
 
 type Req = IncomingMessage & { baseUrl?: unknown; route?: { path?: unknown } };
@@ -68,10 +86,10 @@ function headerValue(headers: unknown, name: string): unknown {
   return undefined;
 }
 
-function chunkHasAbort(chunk: unknown): boolean {
-  if (typeof chunk === 'string') return chunk.includes(ABORT_FRAME);
-  if (Buffer.isBuffer(chunk)) return chunk.includes(ABORT_FRAME);
-  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).includes(ABORT_FRAME);
+function chunkHas(chunk: unknown, frame: string): boolean {
+  if (typeof chunk === 'string') return chunk.includes(frame);
+  if (Buffer.isBuffer(chunk)) return chunk.includes(frame);
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).includes(frame);
   return false;
 }
 
@@ -92,10 +110,21 @@ export class HttpInstrumentation {
       sseChecked: false,
       headContentType: undefined,
       abortFrame: false,
+      sentStatus: null,
       done: false,
     };
     Object.defineProperty(req, HTTP_CTX, { value: ctx, configurable: true });
     const core = this.core;
+    const ws = wsOf(req);
+    if (ws) {
+      this.beginWebSocket(req as Req, res, ws, ctx);
+      return true;
+    }
+    // The status line goes out with the first write (or writeHead): a status set later (a
+    // stream that fails after its 200 headers) never reaches the client.
+    const commit = (): void => {
+      if (ctx.sentStatus === null && !res.headersSent) ctx.sentStatus = res.statusCode;
+    };
 
     const contentType = (): unknown => ctx.headContentType ?? res.getHeader('content-type');
     const sniff = (chunk: unknown): void => {
@@ -104,7 +133,7 @@ export class HttpInstrumentation {
           ctx.sse = isSse(contentType());
           ctx.sseChecked = true; // the first write commits the headers
         }
-        if (ctx.sse && !ctx.abortFrame && chunk !== undefined && chunkHasAbort(chunk)) ctx.abortFrame = true;
+        if (ctx.sse && !ctx.abortFrame && chunk !== undefined && chunkHas(chunk, ABORT_FRAME)) ctx.abortFrame = true;
       } catch (e) {
         core.bug(e);
       }
@@ -120,14 +149,18 @@ export class HttpInstrumentation {
       } catch (e) {
         core.bug(e);
       }
-      return origWriteHead.apply(this, args);
+      const out = origWriteHead.apply(this, args);
+      if (ctx.sentStatus === null) ctx.sentStatus = res.statusCode;
+      return out;
     } as typeof res.writeHead;
     res.write = function write(this: unknown, chunk: unknown) {
+      commit();
       sniff(chunk);
       // eslint-disable-next-line prefer-rest-params
       return origWrite.apply(this, arguments as unknown as unknown[]);
     } as typeof res.write;
     res.end = function end(this: unknown, chunk: unknown) {
+      commit();
       if (typeof chunk !== 'function') sniff(chunk);
       // eslint-disable-next-line prefer-rest-params
       return origEnd.apply(this, arguments as unknown as unknown[]);
@@ -149,7 +182,7 @@ export class HttpInstrumentation {
       if (route === null && req.route) route = template(req.baseUrl, req.route.path);
       const label = this.core.routeLabel(route ?? 'unmatched');
       if (label === null) return;
-      const sc: StatusClass = closedEarly && !res.headersSent ? 'aborted' : statusClass(res.statusCode);
+      const sc: StatusClass = closedEarly && !res.headersSent ? 'aborted' : statusClass(ctx.sentStatus ?? res.statusCode);
       this.core.timing('httpRequestDuration', ms, {
         route: label,
         method: methodLabel(req.method),
@@ -157,12 +190,54 @@ export class HttpInstrumentation {
       });
       if (!ctx.sseChecked) ctx.sse = isSse(ctx.headContentType ?? res.getHeader('content-type'));
       if (ctx.sse) {
-        const outcome: SseOutcome = ctx.abortFrame ? 'abort' : closedEarly ? 'client_closed' : 'success';
+        // An LLM call of this request that failed makes the stream a failure even when the
+        // client saw a normal end (the openai-compatible route ends a broken stream cleanly).
+        const outcome: SseOutcome = ctx.abortFrame
+          ? 'abort'
+          : this.core.llmFailed(res)
+            ? 'error'
+            : closedEarly
+              ? 'client_closed'
+              : 'success';
         this.core.count('httpSseStreams', 1, { route: label, outcome });
       }
     } catch (e) {
       this.core.bug(e);
     }
+  }
+
+  /**
+   * An upgraded WebSocket routed through Express (express-ws: `req.ws`, a stand-in response that
+   * never finishes): a session, not an HTTP request. Measured from dispatch to the socket's
+   * close; `error` when the server sent a failure frame or an LLM call of the session failed.
+   */
+  private beginWebSocket(req: Req, res: ServerResponse, ws: WsLike, ctx: HttpCtx): void {
+    const core = this.core;
+    let failureFrame = false;
+    const origSend = ws.send;
+    ws.send = function send(this: unknown, ...args: unknown[]) {
+      try {
+        if (!failureFrame && chunkHas(args[0], WSS_FAILURE_FRAME)) failureFrame = true;
+      } catch (e) {
+        core.bug(e);
+      }
+      return origSend.apply(this, args);
+    };
+    ws.on('close', () => {
+      if (ctx.done) return;
+      ctx.done = true;
+      try {
+        let route = ctx.route;
+        if (route === null && req.route) route = template(req.baseUrl, req.route.path);
+        if (route !== null && route.endsWith(WS_ROUTE_SUFFIX)) route = route.slice(0, -WS_ROUTE_SUFFIX.length) || '/';
+        const label = core.routeLabel(route ?? 'unmatched');
+        if (label === null) return;
+        const outcome: WebsocketOutcome = failureFrame || core.llmFailed(res) ? 'error' : 'success';
+        core.timing('websocketSessionDuration', performance.now() - ctx.start, { route: label, outcome });
+      } catch (e) {
+        core.bug(e);
+      }
+    });
   }
 
   /** Express middleware form: `app.use(emitter.expressMiddleware())` as the first middleware. */

@@ -11,11 +11,13 @@ import type { HookName } from './names';
 import {
   instrumentCollectorApi,
   instrumentEmbedder,
+  instrumentAgentProvider,
   instrumentLLM,
   instrumentVectorDb,
   type WrapCount,
 } from './providers';
 import { slug } from './labels';
+import { instanceLabel, RuntimeSampler } from './runtime';
 
 export type { EmitterOptions, ResolvedOptions, EmitterStats, HookState, ModuleMatch, ExpressLike };
 export { decideActivation, matchModule, SERVER_PACKAGE_NAME } from './hooks';
@@ -31,6 +33,7 @@ export interface ModuleInstrumentation extends ModuleMatch {
 export class Emitter {
   private readonly core: EmitterCore;
   private readonly http: HttpInstrumentation;
+  private runtime: RuntimeSampler | null = null;
 
   constructor(options: EmitterOptions = {}) {
     this.core = new EmitterCore(options);
@@ -71,6 +74,11 @@ export class Emitter {
   }
 
   /** Wraps `embedTextInput` / `embedChunks` of an embedding engine class (or object, or module exports). */
+  /** An aibitat agent provider module (class with `stream` / `complete`); `operation="agent"`. */
+  instrumentAgentProvider(target: unknown, labels: { provider: string }): number {
+    return this.hook('agent', () => instrumentAgentProvider(this.core, target, slug(labels.provider)));
+  }
+
   instrumentEmbedder(target: unknown, labels: { provider: string }): number {
     return this.hook('embedding', () => instrumentEmbedder(this.core, target, slug(labels.provider)));
   }
@@ -105,6 +113,9 @@ export class Emitter {
         break;
       case 'llm':
         wrapped = this.instrumentLLM(exported, { provider: m.label });
+        break;
+      case 'agent':
+        wrapped = this.instrumentAgentProvider(exported, { provider: m.label });
         break;
       case 'embedding':
         wrapped = this.instrumentEmbedder(exported, { provider: m.label });
@@ -150,6 +161,30 @@ export class Emitter {
     this.core.startHeartbeat(ms);
   }
 
+  /**
+   * The app process's health on every heartbeat (memory, event loop, handles, CPU, GC, start
+   * time), tagged `app_instance` (`instance`, else the host name). Idempotent.
+   */
+  startRuntimeMetrics(instance?: string): void {
+    if (this.runtime) return;
+    try {
+      const sampler = new RuntimeSampler(this.core, instanceLabel(instance));
+      this.runtime = sampler;
+      this.core.addHeartbeat(() => sampler.sample());
+    } catch (e) {
+      this.core.bug(e);
+    }
+  }
+
+  /** One runtime sample now (the boot event; tests). */
+  sampleRuntime(): void {
+    try {
+      this.runtime?.sample();
+    } catch (e) {
+      this.core.bug(e);
+    }
+  }
+
   stats(): EmitterStats {
     return this.core.stats();
   }
@@ -164,6 +199,7 @@ export class Emitter {
   }
 
   close(): Promise<void> {
+    this.runtime?.stop();
     return this.core.close();
   }
 }

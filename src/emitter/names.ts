@@ -31,10 +31,25 @@ export const METRICS = {
   },
   documentProcessing: { name: 'document.processing', type: 'c', tags: ['kind', 'outcome', 'reason'] },
   documentProcessingDuration: { name: 'document.processing.duration', type: 'ms', tags: ['kind', 'outcome'] },
+  websocketSessionDuration: { name: 'websocket.session.duration', type: 'ms', tags: ['route', 'outcome'] },
   collectorOnline: { name: 'collector.online', type: 'g', tags: [] },
   hookActive: { name: 'instrumentation.hook.active', type: 'g', tags: ['hook'] },
   hookLoaded: { name: 'instrumentation.hook.loaded', type: 'g', tags: ['hook'] },
+  hookServing: { name: 'instrumentation.hook.serving', type: 'g', tags: ['hook', 'target'] },
   emitterErrors: { name: 'emitter.errors', type: 'c', tags: ['kind'] },
+  // The app process's health (src/emitter/runtime.ts), named as prom-client's default metrics.
+  processResidentMemory: { name: 'process.resident_memory_bytes', type: 'g', tags: ['app_instance'] },
+  heapUsed: { name: 'nodejs.heap_size_used_bytes', type: 'g', tags: ['app_instance'] },
+  heapTotal: { name: 'nodejs.heap_size_total_bytes', type: 'g', tags: ['app_instance'] },
+  externalMemory: { name: 'nodejs.external_memory_bytes', type: 'g', tags: ['app_instance'] },
+  arrayBuffers: { name: 'nodejs.array_buffers_bytes', type: 'g', tags: ['app_instance'] },
+  eventLoopLag: { name: 'nodejs.eventloop_lag_seconds', type: 'g', tags: ['app_instance'] },
+  eventLoopLagP99: { name: 'nodejs.eventloop_lag_p99_seconds', type: 'g', tags: ['app_instance'] },
+  eventLoopUtilization: { name: 'nodejs.eventloop_utilization_ratio', type: 'g', tags: ['app_instance'] },
+  activeHandles: { name: 'nodejs.active_handles', type: 'g', tags: ['app_instance'] },
+  processCpuSeconds: { name: 'process.cpu_seconds', type: 'c', tags: ['app_instance'] },
+  gcPauseSeconds: { name: 'nodejs.gc_pause_seconds', type: 'c', tags: ['app_instance'] },
+  processStartTime: { name: 'process.start_time_seconds', type: 'g', tags: ['app_instance'] },
 } as const satisfies Record<string, { name: string; type: StatsdWireType; tags: readonly string[] }>;
 
 export type MetricKey = keyof typeof METRICS;
@@ -45,9 +60,12 @@ export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'O
 /** `aborted`: the client closed the connection before any response header was sent. */
 export const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx', 'aborted', 'unknown'] as const;
 /** `abort`: the server wrote an SSE frame with `"type":"abort"` (anything-llm's in-band chat failure). */
-export const SSE_OUTCOMES = ['success', 'abort', 'client_closed'] as const;
+export const SSE_OUTCOMES = ['success', 'abort', 'error', 'client_closed'] as const;
+/** `error`: the server sent a `"type":"wssFailure"` frame or an LLM call of the session failed. */
+export const WEBSOCKET_OUTCOMES = ['success', 'error'] as const;
 
-export const LLM_OPERATIONS = ['chat', 'stream'] as const;
+/** `agent`: a call of an aibitat agent provider (`stream` or `complete`), the default chat mode's path. */
+export const LLM_OPERATIONS = ['chat', 'stream', 'agent'] as const;
 /** `aborted`: the call was cancelled because the client went away (AbortError, or the HTTP response closed early). */
 export const LLM_OUTCOMES = ['success', 'error', 'aborted'] as const;
 export const TOKEN_KINDS = ['prompt', 'completion'] as const;
@@ -75,13 +93,16 @@ export const DOCUMENT_REASONS = [
   'other',
 ] as const;
 
-export const HOOKS = ['http', 'llm', 'embedding', 'vector_db', 'document'] as const;
+export const HOOKS = ['http', 'llm', 'agent', 'embedding', 'vector_db', 'document'] as const;
+/** The hooks whose calls name the provider or vector DB that served them (instrumentation.hook.serving). */
+export const SERVING_HOOKS = ['llm', 'agent', 'embedding', 'vector_db'] as const;
 /** send: the UDP send failed; instrumentation: a wrapper caught a bug in itself; hook: patching a loaded module failed. */
 export const EMITTER_ERROR_KINDS = ['send', 'instrumentation', 'hook'] as const;
 
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 export type StatusClass = (typeof STATUS_CLASSES)[number];
 export type SseOutcome = (typeof SSE_OUTCOMES)[number];
+export type WebsocketOutcome = (typeof WEBSOCKET_OUTCOMES)[number];
 export type LlmOperation = (typeof LLM_OPERATIONS)[number];
 export type LlmOutcome = (typeof LLM_OUTCOMES)[number];
 export type TokenKind = (typeof TOKEN_KINDS)[number];
@@ -98,6 +119,7 @@ export type EmitterErrorKind = (typeof EMITTER_ERROR_KINDS)[number];
 export const CLOSED_LABEL_VALUES: Partial<Record<MetricKey, Record<string, readonly string[]>>> = {
   httpRequestDuration: { method: HTTP_METHODS, status_class: STATUS_CLASSES },
   httpSseStreams: { outcome: SSE_OUTCOMES },
+  websocketSessionDuration: { outcome: WEBSOCKET_OUTCOMES },
   llmRequestDuration: { operation: LLM_OPERATIONS, outcome: LLM_OUTCOMES },
   llmTokens: { kind: TOKEN_KINDS },
   embeddingRequestDuration: { operation: EMBEDDING_OPERATIONS, outcome: CALL_OUTCOMES },
@@ -106,5 +128,6 @@ export const CLOSED_LABEL_VALUES: Partial<Record<MetricKey, Record<string, reado
   documentProcessingDuration: { kind: DOCUMENT_KINDS, outcome: DOCUMENT_OUTCOMES },
   hookActive: { hook: HOOKS },
   hookLoaded: { hook: HOOKS },
+  hookServing: { hook: SERVING_HOOKS },
   emitterErrors: { kind: EMITTER_ERROR_KINDS },
 };

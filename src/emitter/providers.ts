@@ -113,6 +113,7 @@ function emitTokens(core: EmitterCore, call: LlmCall, usage: unknown): void {
 }
 
 function emitLlm(core: EmitterCore, call: LlmCall, operation: LlmOperation, outcome: LlmOutcome): void {
+  if (outcome === 'error') core.markLlmFailure(call.res);
   core.timing('llmRequestDuration', performance.now() - call.start, {
     provider: call.provider,
     model: call.model,
@@ -290,6 +291,104 @@ export function instrumentLLM(core: EmitterCore, exported: unknown, provider: st
   const c: WrapCount = { wrappers: [], failed: 0 };
   for (const [owner] of providerTargets(exported, Object.keys(LLM_METHODS))) {
     for (const [m, op] of Object.entries(LLM_METHODS)) tally(c, owner, m, wrapMethod(owner, m, llmWrapper(core, op, provider)));
+  }
+  return c;
+}
+
+// ---- agent providers (aibitat) --------------------------------------------------------
+//
+// anything-llm's default chat mode ("automatic" with a tool-calling provider) answers over a
+// WebSocket from server/utils/agents/aibitat/: one provider class per file, each with its own
+// `stream(messages, functions, eventHandler)` and `complete(messages, functions)`. The classes
+// are built with a mixin helper that copies the base class's methods at load time, so the
+// wrappers go on each class's own prototype (never on the base class). A new instance serves
+// each reply; token usage is only on the instance (`getCumulativeUsage()` / `getUsage()`), and
+// an abort resolves normally with `abortSignal.aborted` set.
+
+export const AGENT_METHODS = ['stream', 'complete'] as const;
+
+interface Usage {
+  prompt: number;
+  completion: number;
+}
+
+function readUsage(self: unknown, method: 'getCumulativeUsage' | 'getUsage'): Usage | null {
+  if (!isObj(self) || typeof self[method] !== 'function') return null;
+  const u = (self[method] as AnyFn).call(self) as unknown;
+  if (!isObj(u)) return null;
+  return {
+    prompt: tokenCount(u.prompt_tokens ?? u.promptTokens ?? u.input_tokens),
+    completion: tokenCount(u.completion_tokens ?? u.completionTokens ?? u.output_tokens),
+  };
+}
+
+function agentAborted(self: unknown): boolean {
+  if (!isObj(self)) return false;
+  const signal = self.abortSignal ?? (isObj(self.abortController) ? self.abortController.signal : undefined);
+  return isObj(signal) && signal.aborted === true;
+}
+
+function agentWrapper(core: EmitterCore, method: (typeof AGENT_METHODS)[number], fallbackLabel: string) {
+  return (orig: AnyFn): AnyFn =>
+    function (this: unknown, ...args: unknown[]) {
+      if (core.inFamily('llm')) return orig.apply(this, args);
+      let call: LlmCall;
+      let before: Usage | null = null;
+      try {
+        call = {
+          provider: core.labelFor(this, fallbackLabel),
+          model: core.modelLabel(isObj(this) ? this.model : undefined),
+          start: performance.now(),
+          res: core.currentResponse(),
+        };
+        before = readUsage(this, 'getCumulativeUsage');
+        // The first chunk handed to the event handler is the first token the user sees.
+        const handler = args[2];
+        if (method === 'stream' && typeof handler === 'function') {
+          let first = true;
+          args[2] = function (this: unknown, ...hargs: unknown[]) {
+            if (first) {
+              first = false;
+              try {
+                core.timing('llmTimeToFirstToken', performance.now() - call.start, { provider: call.provider, model: call.model });
+              } catch (e) {
+                core.bug(e);
+              }
+            }
+            return (handler as AnyFn).apply(this, hargs);
+          };
+        }
+      } catch (e) {
+        core.bug(e);
+        return orig.apply(this, args);
+      }
+      const self = this;
+      const report = (s: Settlement): void => {
+        const aborted = agentAborted(self);
+        const outcome: LlmOutcome = aborted ? 'aborted' : s.failed ? failureOutcome(s.error, call.res) : 'success';
+        emitLlm(core, call, 'agent', outcome);
+        // Cumulative usage gives this call's share even when one instance makes several calls.
+        const after = readUsage(self, 'getCumulativeUsage');
+        const usage =
+          after && before
+            ? { prompt_tokens: after.prompt - before.prompt, completion_tokens: after.completion - before.completion }
+            : (() => {
+                const u = readUsage(self, 'getUsage');
+                return u ? { prompt_tokens: u.prompt, completion_tokens: u.completion } : null;
+              })();
+        if (usage) emitTokens(core, call, usage);
+      };
+      return core.runInFamily('llm', () => callObserved(orig, this, args, report, (e) => core.bug(e)));
+    };
+}
+
+export function instrumentAgentProvider(core: EmitterCore, exported: unknown, provider: string): WrapCount {
+  registerLabels(core, exported, provider);
+  const c: WrapCount = { wrappers: [], failed: 0 };
+  for (const [owner] of providerTargets(exported, AGENT_METHODS)) {
+    for (const m of AGENT_METHODS) {
+      if (typeof owner[m] === 'function') tally(c, owner, m, wrapMethod(owner, m, agentWrapper(core, m, provider)));
+    }
   }
   return c;
 }

@@ -78,7 +78,14 @@ function install(): Registration {
 
   // The boot event: runs once the entry script has been evaluated (express and every eagerly
   // required module are loaded by then). The heartbeat repeats it.
-  setImmediate(() => emitter.emitHookStatus());
+  // The app's own health rides on the same heartbeat (STATSD_BRIDGE_RUNTIME=off turns it off).
+  if (!['off', '0', 'false', 'no'].includes((process.env.STATSD_BRIDGE_RUNTIME ?? '').trim().toLowerCase())) {
+    emitter.startRuntimeMetrics(process.env.STATSD_BRIDGE_INSTANCE);
+  }
+  setImmediate(() => {
+    emitter.emitHookStatus();
+    emitter.sampleRuntime();
+  });
   return reg;
 }
 

@@ -2,6 +2,7 @@
 // and returns the StatsD lines. Used by schema.test.ts to check names, mapping and docs.
 import * as http from 'node:http';
 import { createEmitter, type Emitter } from '../../src/emitter';
+import { acceptWebSockets, agentApp, agentSession, writeProvider } from './agent-fixture';
 import { closeServer, listen, request, requestThenHangUp, until } from './helpers';
 
 type ExpressModule = typeof import('express');
@@ -99,6 +100,46 @@ async function driveLlm(emitter: Emitter): Promise<void> {
   }
   emitter.instrumentLLM(Other, { provider: 'ollama' });
   await new Other().getChatCompletion();
+}
+
+/** The agent path (aibitat providers over an express-ws WebSocket) and a stream failing after its 200 headers. */
+async function driveAgent(emitter: Emitter): Promise<void> {
+  const file = writeProvider();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Provider = require(file) as new (c?: object) => { stream: Function; complete: Function };
+  emitter.instrumentModule(file, Provider);
+  const express = freshExpress();
+  emitter.instrumentExpress(express);
+  const app = agentApp(express, Provider);
+  class FailingStream {
+    model = 'gpt-4o';
+    async streamGetChatCompletion(): Promise<AsyncIterable<string>> {
+      async function* gen() {
+        yield 'a';
+        throw new Error('Premature close');
+      }
+      return gen();
+    }
+  }
+  emitter.instrumentLLM(FailingStream, { provider: 'genericOpenAi' });
+  app.post('/api/v1/openai/chat/completions', async (_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+    try {
+      for await (const c of await new FailingStream().streamGetChatCompletion()) res.write(`data: ${c}\n\n`);
+    } catch {
+      res.statusCode = 500;
+    }
+    res.end();
+  });
+  const { server, port } = await listen(app);
+  acceptWebSockets(server, app);
+  try {
+    for (const prompt of ['hello', 'hello [fail:llm]', 'hello [abort]']) await agentSession(port, 'u', prompt);
+    await request(port, 'POST', '/api/v1/openai/chat/completions', { stream: true });
+    await until(() => emitter.mockLines().filter((l) => l.includes('websocket.session.duration')).length, (n) => n >= 3, 'agent sessions');
+  } finally {
+    await closeServer(server);
+  }
 }
 
 async function driveEmbeddingAndVector(emitter: Emitter): Promise<void> {
@@ -206,14 +247,28 @@ function driveSelfMetrics(emitter: Emitter): void {
   emitter.emitHookStatus();
 }
 
+/** The runtime gauges: a heartbeat's sample after some garbage (GC pauses) and a busy loop (lag). */
+async function driveRuntime(emitter: Emitter): Promise<void> {
+  emitter.startRuntimeMetrics('Drive Host.1');
+  let keep = 0;
+  for (let i = 0; i < 200; i++) keep += new Array(10_000).fill(i).length; // young-generation garbage
+  const until = Date.now() + 30;
+  while (Date.now() < until) keep++; // a blocked loop: some event-loop delay
+  await new Promise((r) => setTimeout(r, 60));
+  emitter.sampleRuntime();
+  if (keep < 0) throw new Error('unreachable');
+}
+
 export async function driveAllCodePaths(): Promise<string[]> {
   const emitter = createEmitter({ mock: true, modelAllowlist: ['gpt-4o'] });
   try {
     await driveHttp(emitter);
     await driveLlm(emitter);
+    await driveAgent(emitter);
     await driveEmbeddingAndVector(emitter);
     await driveDocuments(emitter);
     driveSelfMetrics(emitter);
+    await driveRuntime(emitter);
     await new Promise((r) => setImmediate(r));
     return emitter.mockLines();
   } finally {

@@ -211,7 +211,7 @@ describe('emitter options on the wire', () => {
     const emitter = createEmitter({ mock: true, prefix: 'custom.', globalTags: { env: 'test' }, sampleRate: 0.999999 });
     emitter.emitHookStatus();
     const gauges = parseLines(emitter.mockLines());
-    expect(gauges).toHaveLength(10);
+    expect(gauges).toHaveLength(12); // two gauges for each of the six hooks
     for (const g of gauges) {
       expect(g.name.startsWith('custom.instrumentation.hook.')).toBe(true);
       expect(g.tags.env).toBe('test');

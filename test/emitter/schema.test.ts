@@ -92,6 +92,7 @@ const CLASS_CHECKS: Record<string, (v: string) => boolean> = {
   '<provider>': (v) => /^[a-z0-9_-]+$/.test(v),
   '<vector_db>': (v) => /^[a-z0-9_-]+$/.test(v),
   '<model>': (v) => v.length > 0 && !/[|,#@\s]/.test(v),
+  '<instance>': (v) => /^[a-z0-9_-]{1,63}$/.test(v),
 };
 
 /** Label values the driver cannot produce through a real socket. */

@@ -170,11 +170,25 @@ describe('docker-compose config', () => {
     expect(readRepo('deploy/grafana/dashboards', path.basename(home))).toContain('"uid"');
   });
 
-  test('every bind-mounted source exists in the repository', () => {
+  test('every anything-llm service persists its storage and the .env its UI writes, as upstream mounts them', () => {
+    for (const [name, s] of Object.entries(scale.services).filter(([n]) => /^anything-llm(-[ab])?$/.test(n))) {
+      const m = mounts(s);
+      expect(m.find((x) => x.target === '/app/server/storage')?.source).toMatch(/^anything-llm(-[ab])?-storage$/);
+      const env = m.find((x) => x.target === '/app/server/.env');
+      expect([name, env?.source]).toEqual([name, `deploy/anything-llm/env/${name === 'anything-llm' ? 'main' : name.slice(-1)}.env`]);
+    }
+    // The .env files hold API keys: never in git; created by the documented `touch` before the first start.
+    expect(readRepo('deploy/anything-llm/env/.gitignore')).toMatch(/^\*\.env$/m);
+    expect(readRepo('compose.yaml')).toContain('touch deploy/anything-llm/env/{main,a,b}.env');
+    expect(readRepo('README.md')).toContain('touch deploy/anything-llm/env/{main,a,b}.env && docker compose up');
+  });
+
+  test('every bind-mounted source exists in the repository (the .env files excepted: see above)', () => {
     const missing: string[] = [];
     for (const [name, s] of Object.entries(scale.services)) {
       for (const m of mounts(s)) {
         if (m.source in (scale.volumes ?? {})) continue; // a named volume
+        if (m.target === '/app/server/.env') continue;
         if (!fs.existsSync(repoPath(m.source))) missing.push(`${name}: ${m.source}`);
       }
     }
@@ -194,7 +208,7 @@ describe('docker-compose config', () => {
       expect(bridge.healthcheck).toEqual(base.services.bridge.healthcheck);
       expect(bridge.ports).toBeUndefined(); // published through anything-llm-<r>, which owns the namespace
       expect(app.ports).toContain(`127.0.0.1:${r === 'a' ? 9112 : 9113}:9102/tcp`);
-      expect(mounts(app).map((m) => m.source)).toEqual([`anything-llm-${r}-storage`]);
+      expect(mounts(app).map((m) => m.source)).toEqual([`anything-llm-${r}-storage`, `deploy/anything-llm/env/${r}.env`]);
     });
 
     test.each(['a', 'b'])('replica %s: Prometheus agent mode, remote-writing to the central prometheus', (r) => {

@@ -2,7 +2,7 @@
 // engine here), plus the parts that can run without one: the HEALTHCHECK probe against a stub
 // server (and the real bridge when it is built), and the emitter's slim /opt/statsd-bridge layout,
 // assembled the way the anything-llm image does it and loaded as a --require preload.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -181,6 +181,33 @@ describe('deploy/anything-llm/Dockerfile', () => {
     expect(fs.existsSync(repoPath('src', 'emitter', 'register.ts'))).toBe(true);
     expect(env.get('STATSD_HOST')).toBeTruthy();
     expect(env.get('STATSD_PORT')).toBe('9125');
+  });
+
+  test("the build's smoke test runs from WORKDIR, loads the preload and fails when it wraps nothing", () => {
+    const emitter = allm.stages.find((s) => s.name === 'emitter')!;
+    const runs = cmds(emitter, 'RUN').map((i) => i.args);
+    for (const r of runs) expect(r).not.toMatch(/(^|&&|;)\s*cd\s/);
+    expect(cmds(emitter, 'WORKDIR').map((i) => i.args)).toContain('/smoke');
+    const smoke = runs[runs.length - 1];
+    expect(smoke).toBe('node --require /opt/statsd-bridge/dist/emitter/register.js server/index.js');
+    expect(cmds(final, 'EXPOSE').map((i) => i.args)).toContain('3001');
+    // The same command natively, against the repo's build (`npm test` builds dist/ first).
+    const cwd = repoPath('deploy', 'anything-llm', 'smoke');
+    const register = repoPath('dist', 'emitter', 'register.js');
+    const env = { PATH: process.env.PATH ?? '', STATSD_HOST: '127.0.0.1', STATSD_PORT: '9' };
+    const ok = spawnSync(process.execPath, ['--require', register, 'server/index.js'], { cwd, env, encoding: 'utf8' });
+    expect([ok.status, ok.stderr]).toEqual([0, '']);
+    expect(ok.stdout).toMatch(/llm targets wrapped: 1/);
+    // No preload, or a preload that stays inert, or one that wraps nothing: the build fails.
+    expect(spawnSync(process.execPath, ['server/index.js'], { cwd, env, encoding: 'utf8' }).status).toBe(1);
+    expect(spawnSync(process.execPath, ['--require', register, 'server/index.js'], { cwd, env: { ...env, STATSD_BRIDGE_EMITTER: 'off' }, encoding: 'utf8' }).status).toBe(1);
+    const unwrapped = fs.mkdtempSync(path.join(os.tmpdir(), 'smoke-'));
+    fs.cpSync(cwd, unwrapped, { recursive: true });
+    // A provider without the methods the hook wraps (as after an upstream rename).
+    fs.writeFileSync(path.join(unwrapped, 'server/utils/AiProviders/openAi/index.js'), 'class OpenAiLLM { async chat() {} }\nmodule.exports = { OpenAiLLM };\n');
+    const none = spawnSync(process.execPath, ['--require', register, 'server/index.js'], { cwd: unwrapped, env, encoding: 'utf8' });
+    expect(none.status).toBe(1);
+    expect(none.stderr).toMatch(/llm targets wrapped: 0/);
   });
 
   test('the emitter needs nothing beyond dist/emitter, node built-ins and hot-shots', () => {
