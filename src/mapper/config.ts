@@ -17,7 +17,7 @@ import type { Logger } from '../core/logger';
 import type { EventType, Labels } from '../line/events';
 import { GoDurationError, parseGoDurationNs } from '../core/duration';
 import { GlobFsm, analyzeGlobRules } from './glob-fsm';
-import { GoRegexpError, compileGoRegexp } from './go-regexp';
+import { GoRegexpError, compileGoRegexp, type GoRegexp } from './go-regexp';
 import { RuleMatcher, makeRule, type CompiledRule } from './matcher';
 import { compileGlobTemplate, compileRegexTemplate, type GlobDollarZero } from './template';
 import type {
@@ -644,13 +644,14 @@ export function compileMappingConfigs(
       const matchType = m.matchType ?? defaults.matchType;
       const action = m.action ?? 'map';
 
-      let regexp: RegExp | null = null;
-      let groupNames: (string | null)[] = [];
+      let regexp: GoRegexp | null = null;
+      let groupNames: readonly (string | null)[] = [];
       if (matchType === 'glob') {
         if (!METRIC_LINE_RE.test(m.match)) fail(`${at}.match`, `invalid match: ${m.match}`);
       } else {
         try {
-          ({ regexp, groupNames } = compileGoRegexp(m.match));
+          regexp = compileGoRegexp(m.match);
+          groupNames = regexp.groupNames;
         } catch (e) {
           if (!(e instanceof GoRegexpError)) throw e;
           fail(`${at}.match`, `invalid regex ${m.match} in mapping: ${e.message}`);
