@@ -3,7 +3,7 @@ import { compileGoRegexp, GoRegexpError } from '../../src/mapper/go-regexp';
 
 function find(pattern: string, text: string): string | null {
   const m = compileGoRegexp(pattern).exec(text);
-  return m === null ? null : m[0];
+  return m === null ? null : (m[0] ?? null);
 }
 
 describe('Go regexp semantics', () => {
