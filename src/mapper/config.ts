@@ -531,7 +531,9 @@ function findUnresolvedAlias(root: unknown, doc: YamlReader['doc']): string | nu
     if (isAlias(n)) {
       if (n.resolve(doc) === undefined) return n.source;
     } else if (isMap(n) || isSeq(n)) {
-      stack.push(...(n.items as unknown[]));
+      // One push per item: a spread would pass every item as an argument, and a list of more
+      // than ~125k items overflows the stack (issue 10 row 5).
+      for (const item of n.items as unknown[]) stack.push(item);
     } else if (isPair(n)) {
       stack.push(n.key, n.value);
     }
@@ -546,8 +548,8 @@ function nsToSeconds(ns: bigint): number {
   return Number(ns) / 1e9;
 }
 
-/** One decoded file. */
-interface DecodedFile {
+/** One decoded file: plain data (structured-cloneable), so a worker thread can produce it. */
+export interface DecodedFile {
   source: string;
   /** null when the file has no `defaults` key. */
   defaults: RawDefaults | null;
@@ -561,6 +563,17 @@ function decodeFile(yamlText: string, source: string, strict: boolean, logger: L
   const decoded = decoder.document(reader.deref(reader.doc.contents));
   decoder.finish();
   return { source, ...decoded };
+}
+
+/**
+ * The first half of compileMappingConfigs: YAML parsing and yaml.v2-style decoding (the
+ * costly part, and self-contained: no functions in the result). Throws MappingConfigError.
+ */
+export function decodeMappingFiles(
+  files: readonly { text: string; source: string }[],
+  opts: { strict?: boolean; logger: Logger },
+): DecodedFile[] {
+  return files.map((f) => decodeFile(f.text, f.source, opts.strict ?? false, opts.logger));
 }
 
 /**
@@ -582,11 +595,31 @@ export function compileMappingConfigs(
   files: readonly { text: string; source: string }[],
   opts: Omit<CompileOptions, 'source'> & { source?: string },
 ): CompiledMappingConfig {
-  const { logger } = opts;
-  const strict = opts.strict ?? false;
-  const dollarZero = opts.globDollarZero ?? 'empty';
+  const steps = buildMappingConfig(decodeMappingFiles(files, opts), opts);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
 
-  const decoded = files.map((f) => decodeFile(f.text, f.source, strict, logger));
+/** Rules validated and compiled between two yields of buildMappingConfig. */
+export const BUILD_SLICE_RULES = 500;
+
+/**
+ * The second half of compileMappingConfigs: validation and compilation of decoded files. A
+ * generator that yields every BUILD_SLICE_RULES rules, so a reload can run it in slices
+ * between I/O callbacks (see compileInSlices); it returns the config. Throws
+ * MappingConfigError.
+ */
+export function* buildMappingConfig(
+  decoded: readonly DecodedFile[],
+  opts: Omit<CompileOptions, 'source'> & { source?: string },
+): Generator<void, CompiledMappingConfig, void> {
+  const { logger } = opts;
+  const dollarZero = opts.globDollarZero ?? 'empty';
+  const files = decoded;
+  let sliceLeft = BUILD_SLICE_RULES;
+
   let defaultsFrom: DecodedFile | null = null;
   for (const f of decoded) {
     if (f.defaults === null) continue;
@@ -632,7 +665,12 @@ export function compileMappingConfigs(
     const fail = (path: string, detail: string): never => {
       throw new MappingConfigError(source, path, detail);
     };
-    file.mappings.forEach((m, i) => {
+    for (let i = 0; i < file.mappings.length; i++) {
+      if (--sliceLeft === 0) {
+        sliceLeft = BUILD_SLICE_RULES;
+        yield;
+      }
+      const m = file.mappings[i];
       const at = `mappings[${i}]`;
       for (const [key] of m.labels) {
         if (!LABEL_NAME_RE.test(key)) fail(`${at}.labels`, `invalid label key: ${key}`);
@@ -740,7 +778,7 @@ export function compileMappingConfigs(
         const labelTpls = m.labels.map(([, v]) => compileRegexTemplate(v, groupNames));
         regexRules.push(makeRule(rank, mapping, nameTpl, labelKeys, labelTpls, regexp, groupNames));
       }
-    });
+    }
   }
 
   const source = opts.source ?? files.map((f) => f.source).join(',');
