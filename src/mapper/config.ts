@@ -16,7 +16,7 @@ import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments
 import type { Logger } from '../core/logger';
 import type { EventType, Labels } from '../line/events';
 import { GoDurationError, parseGoDurationNs } from '../core/duration';
-import { GlobFsm, analyzeGlobRules } from './glob-fsm';
+import { GlobFsm, analyzeGlobRulesSteps, type GlobAnalysisWarning } from './glob-fsm';
 import { GoRegexpError, compileGoRegexp, type GoRegexp } from './go-regexp';
 import { RuleMatcher, makeRule, type CompiledRule } from './matcher';
 import { compileGlobTemplate, compileRegexTemplate, type GlobDollarZero } from './template';
@@ -602,14 +602,11 @@ export function compileMappingConfigs(
   }
 }
 
-/** Rules validated and compiled between two yields of buildMappingConfig. */
-export const BUILD_SLICE_RULES = 500;
-
 /**
  * The second half of compileMappingConfigs: validation and compilation of decoded files. A
- * generator that yields every BUILD_SLICE_RULES rules, so a reload can run it in slices
- * between I/O callbacks (see compileInSlices); it returns the config. Throws
- * MappingConfigError.
+ * generator that yields after each rule (and each step of the glob analysis), so a reload
+ * can run it in time slices between I/O callbacks (see compileInSlices); it returns the
+ * config. Throws MappingConfigError.
  */
 export function* buildMappingConfig(
   decoded: readonly DecodedFile[],
@@ -618,7 +615,6 @@ export function* buildMappingConfig(
   const { logger } = opts;
   const dollarZero = opts.globDollarZero ?? 'empty';
   const files = decoded;
-  let sliceLeft = BUILD_SLICE_RULES;
 
   let defaultsFrom: DecodedFile | null = null;
   for (const f of decoded) {
@@ -666,10 +662,7 @@ export function* buildMappingConfig(
       throw new MappingConfigError(source, path, detail);
     };
     for (let i = 0; i < file.mappings.length; i++) {
-      if (--sliceLeft === 0) {
-        sliceLeft = BUILD_SLICE_RULES;
-        yield;
-      }
+      yield;
       const m = file.mappings[i];
       const at = `mappings[${i}]`;
       for (const [key] of m.labels) {
@@ -783,7 +776,9 @@ export function* buildMappingConfig(
 
   const source = opts.source ?? files.map((f) => f.source).join(',');
   if (globPatterns.length > 0) {
-    for (const w of analyzeGlobRules(globPatterns, defaults.globDisableOrdering)) {
+    const warnings: GlobAnalysisWarning[] = [];
+    yield* analyzeGlobRulesSteps(globPatterns, defaults.globDisableOrdering, 2000, warnings);
+    for (const w of warnings) {
       if (w.kind === 'superset') {
         logger.warn('match is a super set of match but in a lower order, the first will never be matched', {
           file: source,
