@@ -281,6 +281,7 @@ export function* analyzeGlobRulesSteps(
 ): Generator<void, void, void> {
   const byLength = new Map<number, { text: string; fields: string[] }[]>();
   for (const p of patterns) {
+    yield;
     const fields = p.split('.');
     let group = byLength.get(fields.length);
     if (!group) byLength.set(fields.length, (group = []));
