@@ -15,7 +15,7 @@ import { parseHostPort } from './core/address';
 import { listenTcp, type TcpListener } from './listener/tcp';
 import { listenUdp } from './listener/udp';
 import { listenUnixgram, type UnixgramListener } from './listener/unixgram';
-import { loadMappingFiles } from './mapper/load';
+import { loadMappingFilesAsync } from './mapper/load';
 import { createPipeline } from './pipeline';
 import { Relay } from './relay/relay';
 import { RelayFanout } from './relay/fanout';
@@ -87,7 +87,7 @@ export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
   if (config.mappingConfig.length > 0) {
     // A bad file at start is fatal (the caller exits 1), as upstream.
     try {
-      mapper.swap(loadMappingFiles(config.mappingConfig, { logger }));
+      mapper.swap(await loadMappingFilesAsync(config.mappingConfig, { logger }));
     } catch (err) {
       relay?.close();
       throw err;
@@ -140,9 +140,11 @@ export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
       return false;
     }
     // Serialise reloads; a reload in progress is joined, not repeated.
-    reloading ??= Promise.resolve().then(() => {
+    // The new mapping is read and decoded in a worker thread and compiled in slices, so
+    // ingestion goes on meanwhile; then it replaces the old one at once.
+    reloading ??= (async () => {
       try {
-        const next = loadMappingFiles(config.mappingConfig, { logger });
+        const next = await loadMappingFilesAsync(config.mappingConfig, { logger });
         // Apply what was parsed under the old mapping before switching rules.
         queue.flush();
         mapper.swap(next);
@@ -159,7 +161,7 @@ export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
       } finally {
         reloading = null;
       }
-    });
+    })();
     return reloading;
   };
 

@@ -3,7 +3,7 @@
 import { systemClock } from '../core/clock';
 import { createLogger, type Logger } from '../core/logger';
 import { startBridge } from '../bridge';
-import { loadMappingFiles } from '../mapper/load';
+import { loadMappingFilesAsync } from '../mapper/load';
 import type { BridgeConfig } from '../config';
 import { FlagError, helpText, parseArgs } from './flags';
 import { runMappingCommand } from './mapping';
@@ -54,7 +54,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<void>
 
   if (config.checkConfig) {
     try {
-      const compiled = loadMappingFiles(config.mappingConfig, { logger });
+      const compiled = await loadMappingFilesAsync(config.mappingConfig, { logger });
       logger.info('Configuration check successful', { mappings: compiled.mappings.length });
       return io.exit(0);
     } catch (err) {

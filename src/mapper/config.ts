@@ -16,8 +16,8 @@ import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments
 import type { Logger } from '../core/logger';
 import type { EventType, Labels } from '../line/events';
 import { GoDurationError, parseGoDurationNs } from '../core/duration';
-import { GlobFsm, analyzeGlobRules } from './glob-fsm';
-import { GoRegexpError, compileGoRegexp } from './go-regexp';
+import { GlobFsm, analyzeGlobRulesSteps, type GlobAnalysisWarning } from './glob-fsm';
+import { GoRegexpError, compileGoRegexp, type GoRegexp } from './go-regexp';
 import { RuleMatcher, makeRule, type CompiledRule } from './matcher';
 import { compileGlobTemplate, compileRegexTemplate, type GlobDollarZero } from './template';
 import type {
@@ -531,7 +531,9 @@ function findUnresolvedAlias(root: unknown, doc: YamlReader['doc']): string | nu
     if (isAlias(n)) {
       if (n.resolve(doc) === undefined) return n.source;
     } else if (isMap(n) || isSeq(n)) {
-      stack.push(...(n.items as unknown[]));
+      // One push per item: a spread would pass every item as an argument, and a list of more
+      // than ~125k items overflows the stack (issue 10 row 5).
+      for (const item of n.items as unknown[]) stack.push(item);
     } else if (isPair(n)) {
       stack.push(n.key, n.value);
     }
@@ -546,8 +548,8 @@ function nsToSeconds(ns: bigint): number {
   return Number(ns) / 1e9;
 }
 
-/** One decoded file. */
-interface DecodedFile {
+/** One decoded file: plain data (structured-cloneable), so a worker thread can produce it. */
+export interface DecodedFile {
   source: string;
   /** null when the file has no `defaults` key. */
   defaults: RawDefaults | null;
@@ -561,6 +563,17 @@ function decodeFile(yamlText: string, source: string, strict: boolean, logger: L
   const decoded = decoder.document(reader.deref(reader.doc.contents));
   decoder.finish();
   return { source, ...decoded };
+}
+
+/**
+ * The first half of compileMappingConfigs: YAML parsing and yaml.v2-style decoding (the
+ * costly part, and self-contained: no functions in the result). Throws MappingConfigError.
+ */
+export function decodeMappingFiles(
+  files: readonly { text: string; source: string }[],
+  opts: { strict?: boolean; logger: Logger },
+): DecodedFile[] {
+  return files.map((f) => decodeFile(f.text, f.source, opts.strict ?? false, opts.logger));
 }
 
 /**
@@ -582,11 +595,27 @@ export function compileMappingConfigs(
   files: readonly { text: string; source: string }[],
   opts: Omit<CompileOptions, 'source'> & { source?: string },
 ): CompiledMappingConfig {
-  const { logger } = opts;
-  const strict = opts.strict ?? false;
-  const dollarZero = opts.globDollarZero ?? 'empty';
+  const steps = buildMappingConfig(decodeMappingFiles(files, opts), opts);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
 
-  const decoded = files.map((f) => decodeFile(f.text, f.source, strict, logger));
+/**
+ * The second half of compileMappingConfigs: validation and compilation of decoded files. A
+ * generator that yields after each rule (and each step of the glob analysis), so a reload
+ * can run it in time slices between I/O callbacks (see compileInSlices); it returns the
+ * config. Throws MappingConfigError.
+ */
+export function* buildMappingConfig(
+  decoded: readonly DecodedFile[],
+  opts: Omit<CompileOptions, 'source'> & { source?: string },
+): Generator<void, CompiledMappingConfig, void> {
+  const { logger } = opts;
+  const dollarZero = opts.globDollarZero ?? 'empty';
+  const files = decoded;
+
   let defaultsFrom: DecodedFile | null = null;
   for (const f of decoded) {
     if (f.defaults === null) continue;
@@ -632,7 +661,9 @@ export function compileMappingConfigs(
     const fail = (path: string, detail: string): never => {
       throw new MappingConfigError(source, path, detail);
     };
-    file.mappings.forEach((m, i) => {
+    for (let i = 0; i < file.mappings.length; i++) {
+      yield;
+      const m = file.mappings[i];
       const at = `mappings[${i}]`;
       for (const [key] of m.labels) {
         if (!LABEL_NAME_RE.test(key)) fail(`${at}.labels`, `invalid label key: ${key}`);
@@ -644,13 +675,14 @@ export function compileMappingConfigs(
       const matchType = m.matchType ?? defaults.matchType;
       const action = m.action ?? 'map';
 
-      let regexp: RegExp | null = null;
-      let groupNames: (string | null)[] = [];
+      let regexp: GoRegexp | null = null;
+      let groupNames: readonly (string | null)[] = [];
       if (matchType === 'glob') {
         if (!METRIC_LINE_RE.test(m.match)) fail(`${at}.match`, `invalid match: ${m.match}`);
       } else {
         try {
-          ({ regexp, groupNames } = compileGoRegexp(m.match));
+          regexp = compileGoRegexp(m.match);
+          groupNames = regexp.groupNames;
         } catch (e) {
           if (!(e instanceof GoRegexpError)) throw e;
           fail(`${at}.match`, `invalid regex ${m.match} in mapping: ${e.message}`);
@@ -739,12 +771,14 @@ export function compileMappingConfigs(
         const labelTpls = m.labels.map(([, v]) => compileRegexTemplate(v, groupNames));
         regexRules.push(makeRule(rank, mapping, nameTpl, labelKeys, labelTpls, regexp, groupNames));
       }
-    });
+    }
   }
 
   const source = opts.source ?? files.map((f) => f.source).join(',');
   if (globPatterns.length > 0) {
-    for (const w of analyzeGlobRules(globPatterns, defaults.globDisableOrdering)) {
+    const warnings: GlobAnalysisWarning[] = [];
+    yield* analyzeGlobRulesSteps(globPatterns, defaults.globDisableOrdering, 2000, warnings);
+    for (const w of warnings) {
       if (w.kind === 'superset') {
         logger.warn('match is a super set of match but in a lower order, the first will never be matched', {
           file: source,

@@ -267,8 +267,21 @@ export function analyzeGlobRules(
   maxGroup = 2000,
 ): GlobAnalysisWarning[] {
   const warnings: GlobAnalysisWarning[] = [];
+  const steps = analyzeGlobRulesSteps(patterns, orderingDisabled, maxGroup, warnings);
+  while (!steps.next().done);
+  return warnings;
+}
+
+/** analyzeGlobRules as a generator that yields after each rule (for a sliced reload). */
+export function* analyzeGlobRulesSteps(
+  patterns: readonly string[],
+  orderingDisabled: boolean,
+  maxGroup: number,
+  warnings: GlobAnalysisWarning[],
+): Generator<void, void, void> {
   const byLength = new Map<number, { text: string; fields: string[] }[]>();
   for (const p of patterns) {
+    yield;
     const fields = p.split('.');
     let group = byLength.get(fields.length);
     if (!group) byLength.set(fields.length, (group = []));
@@ -277,6 +290,7 @@ export function analyzeGlobRules(
   for (const rules of byLength.values()) {
     if (rules.length === 1 || rules.length > maxGroup) continue;
     for (let i1 = 0; i1 < rules.length; i1++) {
+      yield;
       const r1 = rules[i1];
       if (!r1.text.includes('*')) continue;
       let needBacktrack = false;
@@ -311,5 +325,4 @@ export function analyzeGlobRules(
       if (needBacktrack) warnings.push({ kind: 'backtracking', match: r1.text });
     }
   }
-  return warnings;
 }

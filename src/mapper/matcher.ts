@@ -2,6 +2,7 @@
 // order (upstream mapper.go GetMapping), with templates rendered from precompiled parts.
 import type { EventType, Labels } from '../line/events';
 import { GlobFsm } from './glob-fsm';
+import type { GoRegexp } from './go-regexp';
 import { formatTemplate, type Template } from './template';
 import type { MappingExplanation, MappingMatcher, MappingResult, MetricMapping } from './types';
 
@@ -15,7 +16,9 @@ export interface CompiledRule {
   /** The shared result when the name and every label value are constant. */
   readonly fixed: MappingResult | null;
   /** Regex rules only. */
-  readonly regexp: RegExp | null;
+  readonly regexp: GoRegexp | null;
+  /** Regex rules only: the templates use no capture, so a match test is enough. */
+  readonly testOnly: boolean;
   /** Regex rules only: the name of each group (index 0, the whole match, is null). */
   readonly groupNames: readonly (string | null)[];
 }
@@ -32,7 +35,7 @@ export function makeRule(
   name: Template,
   labelKeys: string[],
   labelValues: Template[],
-  regexp: RegExp | null,
+  regexp: GoRegexp | null,
   groupNames: readonly (string | null)[] = [],
 ): CompiledRule {
   let fixed: MappingResult | null = null;
@@ -41,7 +44,7 @@ export function makeRule(
     for (let i = 0; i < labelKeys.length; i++) setLabel(labels, labelKeys[i], labelValues[i].constant as string);
     fixed = { mapping, name: name.constant, labels };
   }
-  return { rank, mapping, name, labelKeys, labelValues, fixed, regexp, groupNames };
+  return { rank, mapping, name, labelKeys, labelValues, fixed, regexp, testOnly: fixed !== null, groupNames };
 }
 
 function render(rule: CompiledRule, captures: ArrayLike<string | undefined>, whole: string): MappingResult {
@@ -77,7 +80,7 @@ export class RuleMatcher implements MappingMatcher {
       }
     }
     for (const rule of this.regexRules) {
-      const found = (rule.regexp as RegExp).exec(statsdName);
+      const found = (rule.regexp as GoRegexp).exec(statsdName);
       if (found === null) continue;
       const mt = rule.mapping.matchMetricType;
       if (mt !== '' && mt !== type) continue;
@@ -99,11 +102,15 @@ export class RuleMatcher implements MappingMatcher {
     const rules = this.regexRules;
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i];
-      const found = (rule.regexp as RegExp).exec(statsdName);
-      if (found === null) continue;
+      // The type check first: it is cheaper than a match and gives the same answer.
       const mt = rule.mapping.matchMetricType;
       if (mt !== '' && mt !== type) continue;
-      return render(rule, found, statsdName);
+      if (rule.testOnly) {
+        if ((rule.regexp as GoRegexp).test(statsdName)) return rule.fixed;
+        continue;
+      }
+      const found = (rule.regexp as GoRegexp).exec(statsdName);
+      if (found !== null) return render(rule, found, statsdName);
     }
     return null;
   }
