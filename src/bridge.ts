@@ -99,6 +99,7 @@ export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
         maxLineLength: config.tcpMaxLineLength,
         maxConnections: config.tcpMaxConnections,
         idleTimeoutMs: config.tcpIdleTimeoutMs,
+        lineTimeoutMs: config.tcpLineTimeoutMs,
         ingest,
         metrics,
         logger,

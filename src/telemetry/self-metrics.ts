@@ -82,7 +82,7 @@ export const MAX_CONFLICT_METRIC_NAMES = 1000;
 export const CONFLICT_OVERFLOW_METRIC_NAME = 'other';
 
 /** Why a TCP connection was closed by the bridge (statsd_bridge_tcp_connections_dropped_total). */
-export const TCP_DROP_REASONS = ['max_connections', 'idle_timeout'] as const;
+export const TCP_DROP_REASONS = ['max_connections', 'idle_timeout', 'line_timeout'] as const;
 export type TcpDropReason = (typeof TCP_DROP_REASONS)[number];
 
 /** Why an HTTP request or connection was refused (statsd_bridge_http_requests_rejected_total). */
@@ -157,7 +157,7 @@ export function createSelfMetrics(opts: SelfMetricsOptions) {
   // Hardening (bridge extensions): TCP connections closed by the limits, HTTP requests refused.
   const tcpDropped = counter(
     'statsd_bridge_tcp_connections_dropped_total',
-    'TCP connections closed by the bridge: at accept because --statsd.tcp-max-connections were open, or after --statsd.tcp-idle-timeout without data.',
+    'TCP connections closed by the bridge: at accept because --statsd.tcp-max-connections were open, after --statsd.tcp-idle-timeout without data, or when a line was not completed within --statsd.tcp-line-timeout.',
     ['reason'],
   );
   const tcpOpen = gauge('statsd_bridge_tcp_connections_open', 'The number of StatsD TCP connections currently open.');
