@@ -160,6 +160,10 @@ export function createSelfMetrics(opts: SelfMetricsOptions) {
     'TCP connections closed by the bridge: at accept because --statsd.tcp-max-connections were open, after --statsd.tcp-idle-timeout without data, or when a line was not completed within --statsd.tcp-line-timeout.',
     ['reason'],
   );
+  const unixgramTruncated = counter(
+    'statsd_bridge_unixgram_truncated_datagrams_total',
+    'Unixgram datagrams dropped whole because they filled the 65,536-byte read buffer, so were probably truncated (their last line cut).',
+  );
   const tcpOpen = gauge('statsd_bridge_tcp_connections_open', 'The number of StatsD TCP connections currently open.');
   const httpRejected = counter(
     'statsd_bridge_http_requests_rejected_total',
@@ -202,6 +206,7 @@ export function createSelfMetrics(opts: SelfMetricsOptions) {
     tcpErrors,
     tcpLineTooLong,
     unixgramPackets: child(unixgramPackets, {}),
+    unixgramTruncated: child(unixgramTruncated, {}),
     linesReceived: child(linesReceived, {}),
     samplesReceived: fastChild(samplesReceived, {}),
     sampleErrors: reasons,
