@@ -14,6 +14,7 @@ import { loadWebConfig } from './http/web-config';
 import { parseHostPort } from './core/address';
 import { listenTcp, type TcpListener } from './listener/tcp';
 import { listenUdp } from './listener/udp';
+import { procUdpDrops, registerUdpKernelDrops } from './listener/kernel-drops';
 import { listenUnixgram, type UnixgramListener } from './listener/unixgram';
 import { loadMappingFilesAsync } from './mapper/load';
 import { createPipeline } from './pipeline';
@@ -104,6 +105,8 @@ export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
       const sock: dgram.Socket = await listenUdp({ address: parseHostPort(config.listenUdp), readBuffer: config.readBuffer, ingest, metrics, logger });
       const a = sock.address();
       addresses.udp = { host: a.address, port: a.port };
+      // The kernel's drops for this socket (receive buffer full), read at scrape time.
+      registerUdpKernelDrops(selfRegistry, [procUdpDrops({ port: a.port })]);
       closers.push(() => new Promise<void>((r) => sock.close(() => r())));
     }
     if (config.listenTcp) {
@@ -112,6 +115,7 @@ export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
         maxLineLength: config.tcpMaxLineLength,
         maxConnections: config.tcpMaxConnections,
         idleTimeoutMs: config.tcpIdleTimeoutMs,
+        lineTimeoutMs: config.tcpLineTimeoutMs,
         ingest,
         metrics,
         logger,

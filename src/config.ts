@@ -41,6 +41,7 @@ export interface BridgeConfig {
   tcpMaxLineLength: number;
   tcpMaxConnections: number;
   tcpIdleTimeoutMs: number;
+  tcpLineTimeoutMs: number;
   maxSeries: number;
   maxSeriesPerMetric: number;
   debugDumpFsm: string;

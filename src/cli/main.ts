@@ -1,12 +1,14 @@
 // Entry point of the `statsd-bridge` command: parse flags, then check the config, run a
-// workbench command, or run the daemon until SIGTERM/SIGINT (exit 0) or a fatal error (exit 1).
+// workbench command, or run the daemon until SIGTERM/SIGINT (exit 0), SIGQUIT (exit 2) or a fatal error (exit 1).
+// Signals: src/cli/signals.ts.
 import { systemClock } from '../core/clock';
 import { createLogger, type Logger } from '../core/logger';
-import { startBridge } from '../bridge';
+import { startBridge, type RunningBridge } from '../bridge';
 import { loadMappingFilesAsync } from '../mapper/load';
 import type { BridgeConfig } from '../config';
 import { FlagError, helpText, parseArgs } from './flags';
 import { runMappingCommand } from './mapping';
+import { installSignalHandlers } from './signals';
 import { VERSION } from '../version';
 
 const PROGRAM = 'statsd-bridge';
@@ -69,29 +71,42 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<void>
 
 async function runDaemon(config: BridgeConfig, logger: Logger, io: CliIo): Promise<void> {
   logger.info('Starting StatsD -> Prometheus Bridge', { version: VERSION, node: process.versions.node });
+  // Resolves with the running bridge, or null when it failed to start.
+  let markStarted!: (b: RunningBridge | null) => void;
+  const started = new Promise<RunningBridge | null>((resolve) => (markStarted = resolve));
   let shuttingDown = false;
-  const shutdown = async (reason: string): Promise<void> => {
+  const shutdown = async (reason: string, exitCode = 0): Promise<void> => {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info('Shutting down', { reason });
+    const bridge = await started;
+    if (!bridge) return; // the start failed and exits 1
     try {
       await bridge.stop();
     } finally {
-      io.exit(0);
+      io.exit(exitCode);
     }
   };
-  let bridge: Awaited<ReturnType<typeof startBridge>>;
+  // Installed before anything listens: a signal that arrives while starting (even right after the
+  // "Listening" line) must get the same treatment as later, never Node's default (death without
+  // removing the unixgram socket file). A shutdown requested meanwhile waits for the start.
+  let running: RunningBridge | null = null;
+  const removeHandlers = installSignalHandlers({
+    logger,
+    reload: () => {
+      if (running) void running.reload();
+      else logger.info('Still starting; the mapping being loaded is the current file');
+    },
+    shutdown: (reason, exitCode) => void shutdown(reason, exitCode),
+  });
   try {
-    bridge = await startBridge({ config, logger, clock: systemClock, version: VERSION, onQuit: () => void shutdown('quit requested over HTTP') });
+    running = await startBridge({ config, logger, clock: systemClock, version: VERSION, onQuit: () => void shutdown('quit requested over HTTP') });
   } catch (err) {
+    markStarted(null);
+    removeHandlers();
     logger.error('Failed to start', { err });
     io.stderr(`${PROGRAM}: error: ${(err as Error).message}\n`);
     return io.exit(1);
   }
-  process.on('SIGHUP', () => {
-    logger.info('Received SIGHUP, reloading mapping config');
-    void bridge.reload();
-  });
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  markStarted(running);
 }

@@ -10,6 +10,13 @@
 // `idleTimeoutMs` is closed and counted (its unfinished line is processed, as at EOF). A partial
 // line is held as a list of chunks, so a client dribbling bytes costs O(bytes), never a copy of
 // the line per chunk, and never more than maxLineLength bytes per connection.
+//
+// Slow clients: a line must be completed within `lineTimeoutMs` of its first byte (the first
+// line: of the accept), else the connection is closed and counted (reason "line_timeout"), its
+// cut line dropped. This bounds how long a dribbling or silent client holds one of the
+// `maxConnections` slots without ever completing a line, while a client that sends whole lines
+// and then stays quiet keeps its connection until the idle timeout. A deadline per line (rather
+// than a minimum byte rate) needs no rate estimate, and real StatsD clients write whole lines.
 import net from 'node:net';
 import type { Logger } from '../core/logger';
 import type { SelfMetrics } from '../telemetry/self-metrics';
@@ -26,6 +33,13 @@ export interface TcpListenerOptions {
   maxConnections?: number;
   /** Close a connection idle for this long, in ms (0 = never). */
   idleTimeoutMs?: number;
+  /**
+   * A line must end within this long of its first byte, and the first line within this long of
+   * the connection's accept, in ms (0 = no limit). Else the connection is closed and its partial
+   * line dropped: a client dribbling bytes is never idle, so the idle timeout alone lets 1,024
+   * connections at 1 byte/s hold every slot (slowloris).
+   */
+  lineTimeoutMs?: number;
 }
 
 const NEWLINE = 0x0a;
@@ -89,9 +103,34 @@ function handleConnection(conn: net.Socket, opts: TcpListenerOptions, open: Map<
     ingest.line(end === line.length ? line : line.subarray(0, end));
   };
 
+  // The deadline of the line in progress (armed at accept for the first line).
+  const lineTimeoutMs = opts.lineTimeoutMs ?? 0;
+  let lineDeadline: NodeJS.Timeout | null = null;
+  const onLineTimeout = (): void => {
+    lineDeadline = null;
+    metrics.tcpDropped.line_timeout.inc();
+    logger.debug('TCP line not completed in time, closing', { remote: conn.remoteAddress, timeout_ms: lineTimeoutMs });
+    // The client is still mid-line: what it sent is cut, so it is dropped, not parsed.
+    carry = [];
+    carryLength = 0;
+    skipping = false;
+    open.delete(conn);
+    conn.destroy();
+  };
+  if (lineTimeoutMs > 0) lineDeadline = setTimeout(onLineTimeout, lineTimeoutMs);
+  conn.once('close', () => {
+    if (lineDeadline) clearTimeout(lineDeadline);
+    lineDeadline = null;
+  });
+
   conn.on('data', (chunk: Buffer) => {
     let start = 0;
     let nl = chunk.indexOf(NEWLINE, start);
+    if (lineTimeoutMs > 0 && nl !== -1 && lineDeadline) {
+      // The line in progress ends in this chunk.
+      clearTimeout(lineDeadline);
+      lineDeadline = null;
+    }
     while (nl !== -1) {
       if (skipping) skipping = false;
       else if (carryLength > 0) {
@@ -120,6 +159,8 @@ function handleConnection(conn: net.Socket, opts: TcpListenerOptions, open: Map<
         carryLength += restLength;
       }
     }
+    // A line is now in progress (its first byte came in this chunk, unless the deadline runs).
+    if (lineTimeoutMs > 0 && lineDeadline === null && (carryLength > 0 || skipping)) lineDeadline = setTimeout(onLineTimeout, lineTimeoutMs);
   });
   const finishLine = (): void => {
     // At EOF there is no '\n', so a trailing '\r' stays in the line (as Go's ReadLine leaves it).

@@ -1,5 +1,12 @@
 // Unix datagram listener. As upstream: startup fails if the path exists, the socket file is
 // chmod'ed to --statsd.unixsocket-mode (a bad mode only warns), and it is removed on close.
+//
+// Truncation: unix-dgram reads each datagram with one recvmsg() into a 64 KiB (65,536-byte)
+// buffer and does not report MSG_TRUNC, so a longer datagram arrives cut to exactly 65,536
+// bytes, its last line cut anywhere (`123|c|@0.25` cut to `123|c|@0.` counts 123, not 492). A
+// datagram that fills the buffer is therefore dropped whole and counted
+// (statsd_bridge_unixgram_truncated_datagrams_total): unixgram datagrams of up to 65,535 bytes are
+// read intact, as statsd_exporter's (which reads into 65,535 bytes and parses what was cut).
 import fs from 'node:fs';
 import os from 'node:os';
 import { createSocket, type UnixDgramSocket } from 'unix-dgram';
@@ -14,6 +21,9 @@ export interface UnixgramListenerOptions {
   metrics: SelfMetrics;
   logger: Logger;
 }
+
+/** unix-dgram's receive buffer (the `scratch` array in its recvmsg call). */
+export const UNIX_DGRAM_READ_SIZE = 65_536;
 
 export interface UnixgramListener {
   close(): void;
@@ -43,6 +53,11 @@ export async function listenUnixgram(opts: UnixgramListenerOptions): Promise<Uni
   socket.on('error', (err) => logger.error('unixgram socket error; still receiving', { err }));
   socket.on('message', (msg) => {
     metrics.unixgramPackets.inc();
+    if (msg.length >= UNIX_DGRAM_READ_SIZE) {
+      metrics.unixgramTruncated.inc();
+      logger.debug('unixgram datagram filled the read buffer (probably truncated), dropped', { bytes: msg.length });
+      return;
+    }
     ingest.packet(msg);
   });
   // Abstract sockets (leading NUL or '@') have no file to chmod.

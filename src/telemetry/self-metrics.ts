@@ -84,7 +84,7 @@ export const MAX_CONFLICT_METRIC_NAMES = 1000;
 export const CONFLICT_OVERFLOW_METRIC_NAME = 'other';
 
 /** Why a TCP connection was closed by the bridge (statsd_bridge_tcp_connections_dropped_total). */
-export const TCP_DROP_REASONS = ['max_connections', 'idle_timeout'] as const;
+export const TCP_DROP_REASONS = ['max_connections', 'idle_timeout', 'line_timeout'] as const;
 export type TcpDropReason = (typeof TCP_DROP_REASONS)[number];
 
 /** Why an HTTP request or connection was refused (statsd_bridge_http_requests_rejected_total). */
@@ -163,8 +163,12 @@ export function createSelfMetrics(opts: SelfMetricsOptions) {
   // Hardening (bridge extensions): TCP connections closed by the limits, HTTP requests refused.
   const tcpDropped = counter(
     'statsd_bridge_tcp_connections_dropped_total',
-    'TCP connections closed by the bridge: at accept because --statsd.tcp-max-connections were open, or after --statsd.tcp-idle-timeout without data.',
+    'TCP connections closed by the bridge: at accept because --statsd.tcp-max-connections were open, after --statsd.tcp-idle-timeout without data, or when a line was not completed within --statsd.tcp-line-timeout.',
     ['reason'],
+  );
+  const unixgramTruncated = counter(
+    'statsd_bridge_unixgram_truncated_datagrams_total',
+    'Unixgram datagrams dropped whole because they filled the 65,536-byte read buffer, so were probably truncated (their last line cut).',
   );
   const tcpOpen = gauge('statsd_bridge_tcp_connections_open', 'The number of StatsD TCP connections currently open.');
   const httpRejected = counter(
@@ -227,6 +231,7 @@ export function createSelfMetrics(opts: SelfMetricsOptions) {
     tcpErrors,
     tcpLineTooLong,
     unixgramPackets: child(unixgramPackets, {}),
+    unixgramTruncated: child(unixgramTruncated, {}),
     linesReceived: child(linesReceived, {}),
     samplesReceived: fastChild(samplesReceived, {}),
     sampleErrors: reasons,
