@@ -55,7 +55,7 @@ export function pickSchema(bucketFactor: number): number {
   const floor = Math.floor(Math.log2(Math.log2(bucketFactor)));
   if (floor <= -MAX_SCHEMA) return MAX_SCHEMA;
   if (floor >= -MIN_SCHEMA) return MIN_SCHEMA;
-  return -floor;
+  return 0 - floor;
 }
 
 /** One span of consecutive buckets: `offset` from the end of the previous span (or from key 0). */
@@ -195,7 +195,7 @@ export function sparseBuckets(m: ReadonlyMap<number, number>): SparseBuckets {
     else {
       for (let j = 0; j < gap; j++) {
         spans[spans.length - 1].length++;
-        deltas.push(-prev);
+        deltas.push(0 - prev);
         prev = 0;
       }
     }
