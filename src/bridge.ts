@@ -17,6 +17,7 @@ import { listenUdp } from './listener/udp';
 import { listenUnixgram, type UnixgramListener } from './listener/unixgram';
 import { loadMappingFiles } from './mapper/load';
 import { createPipeline } from './pipeline';
+import { encodeProtobufScrape } from './registry/protobuf';
 import { Relay } from './relay/relay';
 import { createSelfMetrics, type SelfMetrics } from './telemetry/self-metrics';
 
@@ -40,6 +41,8 @@ export interface RunningBridge {
   reload(): Promise<boolean>;
   /** Renders /metrics. */
   scrape(): Promise<string>;
+  /** Renders /metrics in the protobuf format. */
+  scrapeProtobuf(): Promise<Uint8Array>;
   /** Runs one TTL sweep now (the daemon runs one every second). */
   sweepNow(): number;
   /** Stops listening, applies what was received, closes the HTTP server. */
@@ -154,6 +157,8 @@ export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
     return bridged.trim() === '' ? own : `${bridged}${own}`;
   };
 
+  const scrapeProtobuf = () => encodeProtobufScrape(series.exposition, selfRegistry);
+
   const web = parseHostPort(config.webListenAddress);
   let httpServer: http.Server;
   try {
@@ -162,6 +167,7 @@ export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
         telemetryPath: config.webTelemetryPath,
         enableLifecycle: config.webEnableLifecycle,
         metrics: scrape,
+        metricsProtobuf: scrapeProtobuf,
         contentType,
         reload: async () => void (await reload()),
         quit: () => deps.onQuit?.(),
@@ -205,6 +211,7 @@ export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
     metrics,
     reload,
     scrape,
+    scrapeProtobuf,
     sweepNow: () => series.sweep(),
     async stop() {
       if (stopped) return;

@@ -8,6 +8,7 @@ import zlib from 'node:zlib';
 import type { Logger } from '../core/logger';
 import type { HttpRejectReason } from '../telemetry/self-metrics';
 import { BasicAuth, BcryptVerifier } from './basic-auth';
+import { negotiateFormat, PROTOBUF_CONTENT_TYPE } from './negotiate';
 import { clientCertificateProblem, secureContextOptions, type WebConfig } from './web-config';
 
 export interface HttpServerOptions {
@@ -15,6 +16,8 @@ export interface HttpServerOptions {
   enableLifecycle: boolean;
   /** Renders the full exposition text. */
   metrics: () => Promise<string>;
+  /** Renders the protobuf exposition (served when the Accept header asks for it). */
+  metricsProtobuf?: () => Promise<Uint8Array>;
   contentType: string;
   reload: () => Promise<void>;
   quit: () => void;
@@ -62,10 +65,12 @@ export function createRequestHandler(opts: HttpServerOptions): RequestHandler {
 }
 
 async function serveMetrics(req: http.IncomingMessage, res: http.ServerResponse, opts: HttpServerOptions): Promise<void> {
-  const body = await opts.metrics();
+  const protobuf = opts.metricsProtobuf !== undefined && negotiateFormat(req.headers.accept) === 'protobuf';
+  const body = protobuf ? await opts.metricsProtobuf!() : await opts.metrics();
+  const contentType = protobuf ? PROTOBUF_CONTENT_TYPE : opts.contentType;
   const acceptsGzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
   if (!acceptsGzip) {
-    res.writeHead(200, { 'Content-Type': opts.contentType });
+    res.writeHead(200, { 'Content-Type': contentType });
     res.end(body);
     return;
   }
@@ -73,7 +78,7 @@ async function serveMetrics(req: http.IncomingMessage, res: http.ServerResponse,
   const gz = await new Promise<Buffer>((resolve, reject) =>
     zlib.gzip(body, { level: 1 }, (err, out) => (err ? reject(err) : resolve(out))),
   );
-  res.writeHead(200, { 'Content-Type': opts.contentType, 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' });
+  res.writeHead(200, { 'Content-Type': contentType, 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' });
   res.end(gz);
 }
 
