@@ -4,7 +4,8 @@
 // else, or no Accept header, is the text format. (The protobuf text and compact-text encodings
 // Go also offers are debugging formats no scraper asks for; they get the text format here.)
 
-export const PROTOBUF_CONTENT_TYPE = 'application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited';
+// As prometheus/common v0.57 (statsd_exporter v0.27.2) writes it, escaping scheme included.
+export const PROTOBUF_CONTENT_TYPE = 'application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited; escaping=values';
 
 export type ExpositionFormat = 'text' | 'protobuf';
 

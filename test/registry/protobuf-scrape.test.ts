@@ -70,7 +70,7 @@ mappings:
     const text = await get(b.bridge.addresses.http.port);
     expect(text.type).toMatch(/^text\/plain/);
     const proto = await get(b.bridge.addresses.http.port, PROTO_ACCEPT);
-    expect(proto.type).toBe('application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited');
+    expect(proto.type).toBe('application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited; escaping=values');
   });
 
   test('the same series and values as the text format (self-metrics included)', async () => {
