@@ -85,20 +85,25 @@ export class ProtoWriter {
   /** Starts a length-delimited field; returns a mark for end(). */
   begin(field: number): number {
     if (field > 0) this.tag(field, 2);
-    this.ensure(5);
+    this.ensure(1);
     const mark = this.pos;
-    this.pos += 5; // Reserved for the length; end() moves the body when fewer bytes suffice.
+    // One byte reserved for the length: most messages (labels, buckets, spans) are shorter than
+    // 128 bytes, so only the larger ones are moved when end() knows their length.
+    this.pos += 1;
     return mark;
   }
 
   end(mark: number): void {
-    this.finishLength(mark, 5, this.pos - mark - 5);
+    this.finishLength(mark, 1, this.pos - mark - 1);
   }
 
   private finishLength(at: number, reserved: number, length: number): void {
     const need = varintSize(length);
     const bodyStart = at + reserved;
-    if (need !== reserved) this.buf.copyWithin(at + need, bodyStart, bodyStart + length);
+    if (need !== reserved) {
+      if (need > reserved) this.ensure(need - reserved);
+      this.buf.copyWithin(at + need, bodyStart, bodyStart + length);
+    }
     let p = at;
     let n = length;
     while (n >= 0x80) {
