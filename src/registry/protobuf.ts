@@ -19,6 +19,9 @@ const enum MetricType {
   Histogram = 4,
 }
 
+/** Time the encoder may run before it yields to the event loop once (exposition.ts's figure). */
+const YIELD_AFTER_MS = 10;
+
 const TYPES: Record<string, MetricType> = { counter: 0, gauge: 1, summary: 2, untyped: 3, histogram: 4, set: 1 };
 
 /** A growable byte buffer with the protobuf wire primitives. */
@@ -141,7 +144,13 @@ function isFamily(f: unknown): f is FamilyLike {
 
 /** Encodes every family of the bridged-series registry, in registration order (as the text). */
 export async function encodeSeriesRegistry(registry: Registry, w: ProtoWriter): Promise<void> {
+  let slice = Date.now();
   for (const f of registry.getMetricsAsArray() as unknown[]) {
+    // As the text writer: a large scrape yields to the event loop now and then (the UDP socket).
+    if (Date.now() - slice >= YIELD_AFTER_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      slice = Date.now();
+    }
     if (!isFamily(f)) continue;
     const mark = w.begin(0);
     w.string(1, f.name);
