@@ -38,8 +38,8 @@ export function negotiateFormat(accept: string | undefined): ExpositionFormat {
     if (e.type === 'application/vnd.google.protobuf' && e.params.get('proto') === 'io.prometheus.client.MetricFamily') {
       if (e.params.get('encoding') === 'delimited') return 'protobuf';
     }
-    if (e.type === 'text/plain' && (e.params.get('version') ?? '') === '' ) return 'text';
-    if (e.type === 'text/plain' && e.params.get('version') === '0.0.4') return 'text';
+    const version = e.params.get('version') ?? '';
+    if (e.type === 'text/plain' && (version === '' || version === '0.0.4')) return 'text';
   }
   return 'text';
 }
