@@ -18,6 +18,7 @@ import { procUdpDrops, registerUdpKernelDrops } from './listener/kernel-drops';
 import { listenUnixgram, type UnixgramListener } from './listener/unixgram';
 import { loadMappingFilesAsync } from './mapper/load';
 import { createPipeline } from './pipeline';
+import { encodeProtobufScrape } from './registry/protobuf';
 import { Relay } from './relay/relay';
 import { RelayFanout } from './relay/fanout';
 import { MappingWatch } from './mapper/watch';
@@ -43,6 +44,8 @@ export interface RunningBridge {
   reload(): Promise<boolean>;
   /** Renders /metrics. */
   scrape(): Promise<string>;
+  /** Renders /metrics in the protobuf format. */
+  scrapeProtobuf(): Promise<Uint8Array>;
   /** Runs one TTL sweep now (the daemon runs one every second). */
   sweepNow(): number;
   /** Stops listening, applies what was received, closes the HTTP server. */
@@ -180,6 +183,8 @@ export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
     return bridged.trim() === '' ? own : `${bridged}${own}`;
   };
 
+  const scrapeProtobuf = () => encodeProtobufScrape(series.exposition, selfRegistry);
+
   const web = parseHostPort(config.webListenAddress);
   let httpServer: http.Server;
   try {
@@ -188,6 +193,7 @@ export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
         telemetryPath: config.webTelemetryPath,
         enableLifecycle: config.webEnableLifecycle,
         metrics: scrape,
+        metricsProtobuf: scrapeProtobuf,
         contentType,
         reload: async () => void (await reload()),
         quit: () => deps.onQuit?.(),
@@ -256,6 +262,7 @@ export async function startBridge(deps: BridgeDeps): Promise<RunningBridge> {
     metrics,
     reload,
     scrape,
+    scrapeProtobuf,
     sweepNow: () => series.sweep(),
     async stop() {
       if (stopped) return;

@@ -13,6 +13,7 @@ import type { HttpDropReason, HttpRejectReason } from '../telemetry/self-metrics
 import { BasicAuth } from './basic-auth';
 import { AddressAllowlist, CidrError, clientKey } from './client-address';
 import { ClientRateLimiter } from './rate-limit';
+import { negotiateFormat, PROTOBUF_CONTENT_TYPE } from './negotiate';
 import { clientCertificateProblem, secureContextOptions, type WebConfig } from './web-config';
 
 export interface HttpServerOptions {
@@ -20,6 +21,8 @@ export interface HttpServerOptions {
   enableLifecycle: boolean;
   /** Renders the full exposition text. */
   metrics: () => Promise<string>;
+  /** Renders the protobuf exposition (served when the Accept header asks for it). */
+  metricsProtobuf?: () => Promise<Uint8Array>;
   contentType: string;
   reload: () => Promise<void>;
   quit: () => void;
@@ -90,10 +93,12 @@ export function createRequestHandler(opts: HttpServerOptions): RequestHandler {
 }
 
 async function serveMetrics(req: http.IncomingMessage, res: http.ServerResponse, opts: HttpServerOptions): Promise<void> {
-  const body = await opts.metrics();
+  const protobuf = opts.metricsProtobuf !== undefined && negotiateFormat(req.headers.accept) === 'protobuf';
+  const body = protobuf ? await opts.metricsProtobuf!() : await opts.metrics();
+  const contentType = protobuf ? PROTOBUF_CONTENT_TYPE : opts.contentType;
   const acceptsGzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
   if (!acceptsGzip) {
-    res.writeHead(200, { 'Content-Type': opts.contentType });
+    res.writeHead(200, { 'Content-Type': contentType });
     res.end(body);
     return;
   }
@@ -101,7 +106,7 @@ async function serveMetrics(req: http.IncomingMessage, res: http.ServerResponse,
   const gz = await new Promise<Buffer>((resolve, reject) =>
     zlib.gzip(body, { level: 1 }, (err, out) => (err ? reject(err) : resolve(out))),
   );
-  res.writeHead(200, { 'Content-Type': opts.contentType, 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' });
+  res.writeHead(200, { 'Content-Type': contentType, 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' });
   res.end(gz);
 }
 

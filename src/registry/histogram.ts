@@ -3,6 +3,7 @@
 // per-series bucket array is found once per series rather than per observation.
 import type { Labels } from '../line/events';
 import { formatValue, labelText, type RenderableVector } from './exposition';
+import { Frexp, NativeHistogram, type NativeHistogramSpec } from './native-histogram';
 import type { SampleValue, SeriesMeta, SeriesVector } from './types';
 
 export interface HistogramSeries extends SeriesMeta {
@@ -13,19 +14,27 @@ export interface HistogramSeries extends SeriesMeta {
   counts: number[];
   sum: number;
   count: number;
+  /** Native buckets, when the vector has them (exposed in the protobuf format only). */
+  native: NativeHistogram | null;
 }
 
 export class HistogramVector implements SeriesVector<HistogramSeries>, RenderableVector {
   readonly kind = 'histogram' as const;
   private readonly bySeriesKey = new Map<string, HistogramSeries>();
-  private readonly upperBounds: number[];
+  readonly upperBounds: readonly number[];
   private readonly leLabels: string[];
+  private readonly frexp: Frexp | null;
 
-  constructor(private readonly name: string, buckets: readonly number[]) {
+  constructor(
+    private readonly name: string,
+    buckets: readonly number[],
+    readonly native: NativeHistogramSpec | null = null,
+  ) {
     // client_golang sorts nothing and requires strictly increasing bounds; the mapper validated
     // them, but a trailing +Inf is implicit in Prometheus, so drop it if the user wrote one.
     this.upperBounds = buckets.filter((b) => b !== Infinity);
     this.leLabels = this.upperBounds.map(formatLe);
+    this.frexp = native && new Frexp();
   }
 
   find(key: string): HistogramSeries | undefined {
@@ -33,7 +42,8 @@ export class HistogramVector implements SeriesVector<HistogramSeries>, Renderabl
   }
 
   create(key: string, labels: Labels): HistogramSeries {
-    const s: HistogramSeries = { key, labels, lastUpdateMs: 0, ttlMs: 0, counts: new Array<number>(this.upperBounds.length).fill(0), sum: 0, count: 0 };
+    const s: HistogramSeries = { key, labels, lastUpdateMs: 0, ttlMs: 0, counts: new Array<number>(this.upperBounds.length).fill(0), sum: 0, count: 0, native: null };
+    if (this.native !== null) s.native = new NativeHistogram(this.native, this.frexp!);
     this.bySeriesKey.set(key, s);
     return s;
   }
@@ -49,6 +59,7 @@ export class HistogramVector implements SeriesVector<HistogramSeries>, Renderabl
     }
     s.sum += value;
     s.count++;
+    if (s.native !== null) s.native.observe(value);
   }
 
   remove(s: HistogramSeries): void {

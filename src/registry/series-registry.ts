@@ -8,6 +8,7 @@ import type { HistogramOptions, SummaryOptions } from '../mapper/types';
 import { CounterVector } from './counter';
 import { GaugeVector } from './gauge';
 import { HistogramVector } from './histogram';
+import { nativeHistogramSpec } from './native-histogram';
 import { SummaryVector } from './summary';
 import { DEFAULT_MAX_SET_VALUES, SetVector } from './set';
 import { ExpositionRegistry } from './exposition';
@@ -383,7 +384,11 @@ export class SeriesRegistry {
         return new GaugeVector();
       case 'histogram':
         if (labelNames.includes('le')) return `histogram ${req.name} cannot have a label named "le"`;
-        return new HistogramVector(req.name, req.options().histogram.buckets);
+      {
+        const h = req.options().histogram;
+        const native = nativeHistogramSpec({ bucketFactor: h.nativeHistogramBucketFactor, maxBuckets: h.nativeHistogramMaxBuckets });
+        return new HistogramVector(req.name, h.buckets, native);
+      }
       case 'summary':
         if (labelNames.includes('quantile')) return `summary ${req.name} cannot have a label named "quantile"`;
         return new SummaryVector(req.name, req.help, labelNames, req.options().summary);

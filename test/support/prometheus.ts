@@ -63,7 +63,7 @@ export function requirePrometheus(): string {
 }
 
 /** Starts Prometheus with `config` (YAML text); `files` are written beside it first. */
-export async function startPrometheus(config: string, files: Record<string, string> = {}): Promise<PrometheusServer> {
+export async function startPrometheus(config: string, files: Record<string, string> = {}, extraArgs: string[] = []): Promise<PrometheusServer> {
   const bin = requirePrometheus();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-prometheus-'));
   for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
@@ -76,6 +76,7 @@ export async function startPrometheus(config: string, files: Record<string, stri
       `--storage.tsdb.path=${path.join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--log.level=warn',
+      ...extraArgs,
     ],
     { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
   );
