@@ -1,32 +1,41 @@
-// Summary vector. Quantile estimation over a sliding window is the one part worth a library:
-// each vector is a prom-client Summary (never registered on its own; the family renders it).
-import { Summary } from 'prom-client';
+// Summary vector: client_golang's summaries (CKMS targeted quantiles over age-bucketed streams,
+// see go-summary.ts and ckms-stream.ts), so quantiles are statsd_exporter's own numbers and NaN
+// or ±Inf observations are taken as Go takes them. Rendered directly like the other vectors.
+import type { Clock } from '../core/clock';
 import type { Labels } from '../line/events';
 import type { SummaryOptions } from '../mapper/types';
+import { labelText, formatValue, type RenderableVector } from './exposition';
+import { GoSummary, summaryShape, type SummaryShape } from './go-summary';
+import { goFormatFloat } from './histogram';
 import type { SampleValue, SeriesMeta, SeriesVector } from './types';
 
-export type SummarySeries = SeriesMeta;
+export interface SummarySeries extends SeriesMeta {
+  readonly summary: GoSummary;
+}
 
-/** client_golang's defaults when the mapping leaves max_age / age_buckets at 0. */
-const DEFAULT_MAX_AGE_SECONDS = 600;
-const DEFAULT_AGE_BUCKETS = 5;
+export interface SummaryVectorOptions {
+  name: string;
+  options: SummaryOptions;
+  /** Observation and scrape times (rotation of the age buckets). */
+  clock: Clock;
+}
 
-export class SummaryVector implements SeriesVector<SummarySeries> {
+export class SummaryVector implements SeriesVector<SummarySeries>, RenderableVector {
   readonly kind = 'summary' as const;
   private readonly bySeriesKey = new Map<string, SummarySeries>();
-  private readonly summary: Summary<string>;
+  private readonly name: string;
+  private readonly clock: Clock;
+  private readonly shape: SummaryShape;
+  /** The quantile label values, Go's %g form of each objective (client_golang's text format). */
+  private readonly quantileLabels: string[];
+  /** Reused by every scrape: one value per objective. */
+  private readonly scratch: number[] = [];
 
-  constructor(name: string, help: string, labelNames: readonly string[], options: SummaryOptions) {
-    // prom-client takes no per-quantile error (it uses a t-digest); the quantiles themselves are kept.
-    this.summary = new Summary({
-      name,
-      help,
-      labelNames: [...labelNames],
-      percentiles: options.quantiles.map((q) => q.quantile),
-      maxAgeSeconds: options.maxAgeSeconds > 0 ? options.maxAgeSeconds : DEFAULT_MAX_AGE_SECONDS,
-      ageBuckets: options.ageBuckets > 0 ? options.ageBuckets : DEFAULT_AGE_BUCKETS,
-      registers: [],
-    });
+  constructor(o: SummaryVectorOptions) {
+    this.name = o.name;
+    this.clock = o.clock;
+    this.shape = summaryShape(o.options);
+    this.quantileLabels = this.shape.sortedQuantiles.map(goFormatFloat);
   }
 
   find(key: string): SummarySeries | undefined {
@@ -34,19 +43,18 @@ export class SummaryVector implements SeriesVector<SummarySeries> {
   }
 
   create(key: string, labels: Labels): SummarySeries {
-    const s: SummarySeries = { key, labels, lastUpdateMs: 0, ttlMs: 0 };
+    const s: SummarySeries = { key, labels, lastUpdateMs: 0, ttlMs: 0, summary: new GoSummary(this.shape, this.clock.nowMs()) };
     this.bySeriesKey.set(key, s);
     return s;
   }
 
-  /** prom-client's t-digest cannot take NaN or ±Inf: the caller checks `Number.isFinite` first. */
+  /** Any float64, as Go's Observe: NaN and ±Inf go into the streams and the sum. */
   update(s: SummarySeries, value: number): void {
-    this.summary.observe(s.labels, value);
+    s.summary.observe(value, this.clock.nowMs());
   }
 
   remove(s: SummarySeries): void {
     this.bySeriesKey.delete(s.key);
-    this.summary.remove(s.labels);
   }
 
   get size(): number {
@@ -57,8 +65,31 @@ export class SummaryVector implements SeriesVector<SummarySeries> {
     return this.bySeriesKey.values();
   }
 
-  async collect(out: SampleValue[]): Promise<void> {
-    const m = await this.summary.get();
-    for (const v of m.values) out.push(v as SampleValue);
+  /** A scrape is Go's Write on each series: it flushes the hot buffer first. */
+  collect(out: SampleValue[]): void {
+    const now = this.clock.nowMs();
+    const qs = this.scratch;
+    for (const s of this.bySeriesKey.values()) {
+      s.summary.write(now, qs);
+      for (let i = 0; i < qs.length; i++) out.push({ labels: { ...s.labels, quantile: this.quantileLabels[i] }, value: qs[i] });
+      out.push({ metricName: `${this.name}_sum`, labels: s.labels, value: s.summary.sum });
+      out.push({ metricName: `${this.name}_count`, labels: s.labels, value: s.summary.count });
+    }
+  }
+
+  /** The lines collect() describes, written directly (see exposition.ts). */
+  render(name: string, out: string[]): void {
+    const now = this.clock.nowMs();
+    const qs = this.scratch;
+    const sumName = `${name}_sum`;
+    const countName = `${name}_count`;
+    for (const s of this.bySeriesKey.values()) {
+      s.summary.write(now, qs);
+      const labels = labelText(s.labels);
+      const head = `${name}${labels === '' ? '{' : `${labels.slice(0, -1)},`}quantile="`;
+      for (let i = 0; i < qs.length; i++) out.push(`${head}${this.quantileLabels[i]}"} ${formatValue(qs[i])}`);
+      out.push(`${sumName}${labels} ${formatValue(s.summary.sum)}`);
+      out.push(`${countName}${labels} ${formatValue(s.summary.count)}`);
+    }
   }
 }
