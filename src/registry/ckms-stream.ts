@@ -32,8 +32,14 @@ export class TargetedStream {
   /** Total width of the compressed list (perks' stream.n). */
   private n = 0;
 
-  /** `targets` is shared by every stream of a summary and never changed. */
-  constructor(private readonly targets: readonly Target[]) {}
+  /**
+   * `targets` is shared by every stream of a summary and never changed. `bufferCap` is perks'
+   * fixed 500; only tests pass a smaller one, to reach merge and compress with a few values.
+   */
+  constructor(
+    private readonly targets: readonly Target[],
+    private readonly bufferCap: number = STREAM_BUFFER_CAP,
+  ) {}
 
   /** perks' targeted invariant ƒ(s, r): the allowed error at rank r. */
   private invariant(r: number): number {
@@ -51,10 +57,10 @@ export class TargetedStream {
   }
 
   insert(v: number): void {
-    if (this.bufLen === this.buf.length) this.buf = grow(this.buf, this.bufLen, STREAM_BUFFER_CAP);
+    if (this.bufLen === this.buf.length) this.buf = grow(this.buf, this.bufLen, this.bufferCap);
     this.buf[this.bufLen++] = v;
     this.sorted = false;
-    if (this.bufLen === STREAM_BUFFER_CAP) this.flush();
+    if (this.bufLen === this.bufferCap) this.flush();
   }
 
   /** Buffered plus merged samples (perks' Count). */
@@ -85,6 +91,13 @@ export class TargetedStream {
     this.len = 0;
     this.n = 0;
     this.bufLen = 0;
+  }
+
+  /** The compressed list as [value, width, delta] triples (tests). */
+  samples(): [number, number, number][] {
+    const out: [number, number, number][] = [];
+    for (let i = 0; i < this.len; i++) out.push([this.list[3 * i], this.list[3 * i + 1], this.list[3 * i + 2]]);
+    return out;
   }
 
   /** Bytes held by the typed arrays (for the memory figure in the benchmarks). */
