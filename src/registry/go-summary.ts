@@ -5,8 +5,17 @@
 // expiry behind the hot buffer's: the head is reset and the next (oldest) stream becomes the
 // head. Count and sum move only on a flush, as in Go (a scrape flushes first, so it sees all).
 // Written from reading summary.go; Go's goroutine for asyncFlush holds the lock until it is
-// done, so running it inline gives the same order of events.
-import { TargetedStream, type Target } from './ckms-stream';
+// done, so running it inline gives the same order of events (and one hot buffer suffices: the
+// cold one is always empty again before the next swap).
+//
+// Memory: every age stream receives every value, so each perks stream's 500-value insertion
+// buffer is a suffix of the same history. The streams keep only where their buffer starts in
+// one shared log (a ring of at most 512 values) and sort a copy when they flush. The one stream
+// a scrape queries before its first flush (perks sorts that buffer in place, and the order of
+// equal-comparing values such as NaN or ±0 then depends on it) gets a buffer of its own until
+// it flushes or is reset.
+import { bufferRank, CkmsSamples, CkmsScratch, grow, STREAM_BUFFER_CAP, type Target } from './ckms-stream';
+import { goSort } from './go-sort';
 
 /** client_golang's DefMaxAge, DefAgeBuckets, DefBufCap (used when the mapping says 0). */
 export const DEF_MAX_AGE_SECONDS = 600;
@@ -26,8 +35,8 @@ export interface SummaryShape {
   readonly targets: readonly Target[];
   /** The distinct quantiles ascending (client_golang's sortedObjectives). */
   readonly sortedQuantiles: readonly number[];
-  /** max_age / age_buckets, as Go's integer Duration division gives it, in milliseconds. */
-  readonly streamDurationMs: number;
+  /** max_age / age_buckets, as Go's integer Duration division gives it, in nanoseconds. */
+  readonly streamDurationNs: number;
   readonly ageBuckets: number;
   readonly bufCap: number;
 }
@@ -53,7 +62,7 @@ export function summaryShape(o: SummaryShapeOptions): SummaryShape {
   return {
     targets: Object.freeze(targets),
     sortedQuantiles: Object.freeze(sortedQuantiles),
-    streamDurationMs: Math.trunc(maxAgeNs / ageBuckets) / 1e6,
+    streamDurationNs: Math.trunc(maxAgeNs / ageBuckets),
     ageBuckets,
     bufCap: o.bufCap > 0 ? Math.trunc(o.bufCap) : DEF_BUF_CAP,
   };
@@ -61,12 +70,26 @@ export function summaryShape(o: SummaryShapeOptions): SummaryShape {
 
 const EMPTY = new Float64Array(0);
 
+/** One age bucket: perks' Stream with its buffer in the shared log (or its own, see above). */
+interface AgeStream {
+  readonly samples: CkmsSamples;
+  /** Absolute log index of the first buffered value (while it has no buffer of its own). */
+  start: number;
+  /** Its own buffer, after a query sorted it in place; null while it reads the log. */
+  own: Float64Array | null;
+  ownLen: number;
+  /** perks' `sorted` flag, for the own buffer. */
+  sorted: boolean;
+}
+
 export class GoSummary {
   private hot: Float64Array = EMPTY;
   private hotLen = 0;
-  private cold: Float64Array = EMPTY;
-  private coldLen = 0;
-  private readonly streams: TargetedStream[];
+  /** Ring of the values given to the streams; absolute index a lives at a & (length - 1). */
+  private log: Float64Array = EMPTY;
+  /** Values given to the streams so far (the next absolute log index). */
+  private inserted = 0;
+  private readonly streams: AgeStream[];
   private headIdx = 0;
   /**
    * Expiry times as whole stream durations after creation (Go: createdAt + k * streamDuration,
@@ -74,7 +97,12 @@ export class GoSummary {
    */
   private headSteps = 1;
   private hotSteps = 1;
-  private hotExpMs: number;
+  /**
+   * The hot buffer's expiry in nanoseconds after creation. Compared with the elapsed time in
+   * whole nanoseconds (exact below 2^53 ns, about 104 days): a sum of fractional milliseconds
+   * would round, and e.g. 3 x 333333333 ns must stay below 1000 ms.
+   */
+  private hotExpNs: number;
   /** Flushed observations (Go's cnt and sum). */
   count = 0;
   sum = 0;
@@ -82,14 +110,16 @@ export class GoSummary {
   constructor(
     private readonly shape: SummaryShape,
     private readonly createdMs: number,
+    /** Shared by the series of one vector. */
+    private readonly scratch: CkmsScratch = new CkmsScratch(),
   ) {
-    this.streams = new Array<TargetedStream>(shape.ageBuckets);
-    for (let i = 0; i < shape.ageBuckets; i++) this.streams[i] = new TargetedStream(shape.targets);
-    this.hotExpMs = createdMs + shape.streamDurationMs;
+    this.streams = new Array<AgeStream>(shape.ageBuckets);
+    for (let i = 0; i < shape.ageBuckets; i++) this.streams[i] = { samples: new CkmsSamples(shape.targets), start: 0, own: null, ownLen: 0, sorted: true };
+    this.hotExpNs = shape.streamDurationNs;
   }
 
   observe(v: number, nowMs: number): void {
-    if (nowMs > this.hotExpMs) this.asyncFlush(nowMs);
+    if ((nowMs - this.createdMs) * 1e6 > this.hotExpNs) this.asyncFlush(nowMs);
     if (this.hotLen === this.hot.length) this.hot = grow(this.hot, this.hotLen, this.shape.bufCap);
     this.hot[this.hotLen++] = v;
     if (this.hotLen === this.shape.bufCap) this.asyncFlush(nowMs);
@@ -100,64 +130,130 @@ export class GoSummary {
    * of the head stream in ascending order (NaN when it holds nothing) into `out`.
    */
   write(nowMs: number, out: number[]): void {
-    this.swapBufs(nowMs);
-    this.flushColdBuf();
+    this.asyncFlush(nowMs);
     const head = this.streams[this.headIdx];
     const qs = this.shape.sortedQuantiles;
-    for (let i = 0; i < qs.length; i++) out[i] = head.count() === 0 ? NaN : head.query(qs[i]);
+    for (let i = 0; i < qs.length; i++) out[i] = this.streamCount(head) === 0 ? NaN : this.query(head, qs[i]);
     out.length = qs.length;
   }
 
   /** Bytes of the typed arrays this series holds (the benchmarks' memory figure). */
   get arrayBytes(): number {
-    let b = this.hot.byteLength + this.cold.byteLength;
-    for (const s of this.streams) b += s.arrayBytes;
+    let b = this.hot.byteLength + this.log.byteLength;
+    for (const s of this.streams) b += s.samples.byteLength + (s.own?.byteLength ?? 0);
     return b;
   }
 
+  /** swapBufs then flushColdBuf (which ends with maybeRotateStreams). */
   private asyncFlush(nowMs: number): void {
-    this.swapBufs(nowMs);
-    this.flushColdBuf();
-  }
-
-  private swapBufs(nowMs: number): void {
-    // The cold buffer is always empty here: every swap is followed by its flush.
-    const hot = this.hot;
-    this.hot = this.cold;
-    this.cold = hot;
-    this.coldLen = this.hotLen;
-    this.hotLen = 0;
-    while (nowMs > this.hotExpMs) {
+    const elapsedNs = (nowMs - this.createdMs) * 1e6;
+    while (elapsedNs > this.hotExpNs) {
       this.hotSteps++;
-      this.hotExpMs = this.createdMs + this.hotSteps * this.shape.streamDurationMs;
+      this.hotExpNs = this.hotSteps * this.shape.streamDurationNs;
     }
-  }
-
-  private flushColdBuf(): void {
-    const cold = this.cold;
-    const streams = this.streams;
-    for (let k = 0; k < this.coldLen; k++) {
-      const v = cold[k];
-      for (let i = 0; i < streams.length; i++) streams[i].insert(v);
+    const hot = this.hot;
+    for (let k = 0; k < this.hotLen; k++) {
+      const v = hot[k];
+      this.insert(v);
       this.count++;
       this.sum += v;
     }
-    this.coldLen = 0;
-    this.maybeRotateStreams();
-  }
-
-  private maybeRotateStreams(): void {
+    this.hotLen = 0;
     while (this.headSteps !== this.hotSteps) {
-      this.streams[this.headIdx].reset();
+      this.resetStream(this.streams[this.headIdx]);
       this.headIdx++;
       if (this.headIdx >= this.streams.length) this.headIdx = 0;
       this.headSteps++;
     }
   }
-}
 
-function grow(a: Float64Array, used: number, cap: number): Float64Array {
-  const next = new Float64Array(Math.min(cap, Math.max(8, a.length * 2)));
-  next.set(a.subarray(0, used));
-  return next;
+  /** Insert(v) on every stream, in order; a stream whose buffer reaches 500 flushes. */
+  private insert(v: number): void {
+    const streams = this.streams;
+    let oldest = this.inserted;
+    for (let i = 0; i < streams.length; i++) if (streams[i].own === null && streams[i].start < oldest) oldest = streams[i].start;
+    if (this.inserted + 1 - oldest > this.log.length) this.growLog(this.inserted + 1 - oldest, oldest);
+    this.log[this.inserted & (this.log.length - 1)] = v;
+    this.inserted++;
+    for (let i = 0; i < streams.length; i++) {
+      const s = streams[i];
+      if (s.own === null) {
+        if (this.inserted - s.start === STREAM_BUFFER_CAP) this.flush(s);
+        continue;
+      }
+      if (s.ownLen === s.own.length) s.own = grow(s.own, s.ownLen, STREAM_BUFFER_CAP);
+      s.own[s.ownLen++] = v;
+      s.sorted = false;
+      if (s.ownLen === STREAM_BUFFER_CAP) this.flush(s);
+    }
+  }
+
+  private growLog(span: number, oldest: number): void {
+    let cap = 8;
+    while (cap < span) cap *= 2;
+    const next = new Float64Array(cap);
+    const old = this.log;
+    for (let a = oldest; a < this.inserted; a++) next[a & (cap - 1)] = old[a & (old.length - 1)];
+    this.log = next;
+  }
+
+  private streamCount(s: AgeStream): number {
+    return (s.own === null ? this.inserted - s.start : s.ownLen) + Math.trunc(s.samples.n);
+  }
+
+  /** perks' flush: sort the buffer, merge it (an empty one too: merge always compresses). */
+  private flush(s: AgeStream): void {
+    let buf: Float64Array;
+    let len: number;
+    if (s.own === null) {
+      len = this.inserted - s.start;
+      buf = this.scratch.valuesFor(len);
+      const log = this.log;
+      const mask = log.length - 1;
+      for (let k = 0; k < len; k++) buf[k] = log[(s.start + k) & mask];
+      goSort(buf, len);
+    } else {
+      len = s.ownLen;
+      buf = s.own;
+      if (!s.sorted) goSort(buf, len);
+    }
+    if (len > 0) s.samples.merge(buf, len, this.scratch);
+    else s.samples.compressOnly();
+    this.attach(s);
+  }
+
+  /** perks' Query on a stream holding at least one value. */
+  private query(s: AgeStream, q: number): number {
+    if (s.samples.len > 0) {
+      this.flush(s);
+      return s.samples.query(q);
+    }
+    // Not flushed yet: perks sorts the buffer in place and takes the exact rank.
+    if (s.own === null) {
+      const len = this.inserted - s.start;
+      if (len === 1) return this.log[s.start & (this.log.length - 1)];
+      const own = new Float64Array(Math.min(STREAM_BUFFER_CAP, Math.max(8, len + (len >> 1))));
+      for (let k = 0; k < len; k++) own[k] = this.log[(s.start + k) & (this.log.length - 1)];
+      s.own = own;
+      s.ownLen = len;
+      s.sorted = false;
+    }
+    if (!s.sorted) {
+      s.sorted = true;
+      goSort(s.own, s.ownLen);
+    }
+    return s.own[bufferRank(s.ownLen, q)];
+  }
+
+  private resetStream(s: AgeStream): void {
+    s.samples.reset();
+    this.attach(s);
+  }
+
+  /** An empty buffer, read from the log again from the next value on. */
+  private attach(s: AgeStream): void {
+    s.own = null;
+    s.ownLen = 0;
+    s.start = this.inserted;
+  }
 }

@@ -5,6 +5,7 @@ import type { Clock } from '../core/clock';
 import type { Labels } from '../line/events';
 import type { SummaryOptions } from '../mapper/types';
 import { labelText, formatValue, type RenderableVector } from './exposition';
+import { CkmsScratch } from './ckms-stream';
 import { GoSummary, summaryShape, type SummaryShape } from './go-summary';
 import { goFormatFloat } from './histogram';
 import type { SampleValue, SeriesMeta, SeriesVector } from './types';
@@ -29,7 +30,9 @@ export class SummaryVector implements SeriesVector<SummarySeries>, RenderableVec
   /** The quantile label values, Go's %g form of each objective (client_golang's text format). */
   private readonly quantileLabels: string[];
   /** Reused by every scrape: one value per objective. */
-  private readonly scratch: number[] = [];
+  private readonly quantileValues: number[] = [];
+  /** Merge and sort work arrays, shared by this vector's series. */
+  private readonly ckmsScratch = new CkmsScratch();
 
   constructor(o: SummaryVectorOptions) {
     this.name = o.name;
@@ -43,7 +46,7 @@ export class SummaryVector implements SeriesVector<SummarySeries>, RenderableVec
   }
 
   create(key: string, labels: Labels): SummarySeries {
-    const s: SummarySeries = { key, labels, lastUpdateMs: 0, ttlMs: 0, summary: new GoSummary(this.shape, this.clock.nowMs()) };
+    const s: SummarySeries = { key, labels, lastUpdateMs: 0, ttlMs: 0, summary: new GoSummary(this.shape, this.clock.nowMs(), this.ckmsScratch) };
     this.bySeriesKey.set(key, s);
     return s;
   }
@@ -68,7 +71,7 @@ export class SummaryVector implements SeriesVector<SummarySeries>, RenderableVec
   /** A scrape is Go's Write on each series: it flushes the hot buffer first. */
   collect(out: SampleValue[]): void {
     const now = this.clock.nowMs();
-    const qs = this.scratch;
+    const qs = this.quantileValues;
     for (const s of this.bySeriesKey.values()) {
       s.summary.write(now, qs);
       for (let i = 0; i < qs.length; i++) out.push({ labels: { ...s.labels, quantile: this.quantileLabels[i] }, value: qs[i] });
@@ -80,7 +83,7 @@ export class SummaryVector implements SeriesVector<SummarySeries>, RenderableVec
   /** The lines collect() describes, written directly (see exposition.ts). */
   render(name: string, out: string[]): void {
     const now = this.clock.nowMs();
-    const qs = this.scratch;
+    const qs = this.quantileValues;
     const sumName = `${name}_sum`;
     const countName = `${name}_count`;
     for (const s of this.bySeriesKey.values()) {

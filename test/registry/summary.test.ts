@@ -211,7 +211,7 @@ function scrape(s: GoSummary, nowMs: number): { count: number; sum: number; q: n
 describe("client_golang's summary: buffers, flushes, rotation", () => {
   test('defaults: 10m max age in 5 buckets, buf_cap 500, the default objectives when none are given', () => {
     const shape = summaryShape({ quantiles: [], maxAgeSeconds: 0, ageBuckets: 0, bufCap: 0 });
-    expect(shape.streamDurationMs).toBe(120_000);
+    expect(shape.streamDurationNs).toBe(120e9);
     expect(shape.ageBuckets).toBe(5);
     expect(shape.bufCap).toBe(500);
     expect(shape.sortedQuantiles).toEqual([0.5, 0.9, 0.99]);
@@ -225,7 +225,7 @@ describe("client_golang's summary: buffers, flushes, rotation", () => {
       { quantile: 0.5, epsilon: 0.05 },
     ]);
     // Go: time.Second / 3 = 333333333ns (integer division).
-    expect(shape.streamDurationMs).toBe(333.333333);
+    expect(shape.streamDurationNs).toBe(333333333);
   });
 
   test('an empty summary reports NaN quantiles, count 0, sum 0', () => {
@@ -279,6 +279,17 @@ describe("client_golang's summary: buffers, flushes, rotation", () => {
     expect(scrape(s, 100).q).toEqual([3, 5, 5]);
     // 60s later: 30 stream durations passed; every stream was reset on the way.
     expect(scrape(s, 60_000)).toEqual({ count: 5, sum: 15, q: [NaN, NaN, NaN] });
+  });
+
+  test('expiry is compared in whole nanoseconds, as Go compares time.Time', () => {
+    // 1s / 3 buckets = 333333333ns: the third expiry is at 999.999999 ms, so a scrape at exactly
+    // +1000 ms is past it (three rotations: every stream reset). In float milliseconds at a real
+    // epoch (1.7e12) that expiry rounds to +1000 ms, one rotation short, and 5 would still show.
+    const created = 1_700_000_000_000;
+    const s = new GoSummary(summaryShape({ ...SUMMARY, maxAgeSeconds: 1, ageBuckets: 3 }), created);
+    s.observe(5, created + 1);
+    expect(scrape(s, created + 1).q).toEqual([5, 5, 5]);
+    expect(scrape(s, created + 1000).q).toEqual([NaN, NaN, NaN]);
   });
 
   test('NaN and ±Inf are observed as Go observes them', () => {
