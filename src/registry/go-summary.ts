@@ -70,16 +70,10 @@ export function summaryShape(o: SummaryShapeOptions): SummaryShape {
 
 const EMPTY = new Float64Array(0);
 
-/** One age bucket: perks' Stream with its buffer in the shared log (or its own, see above). */
-interface AgeStream {
-  readonly samples: CkmsSamples;
-  /** Absolute log index of the first buffered value (while it has no buffer of its own). */
-  start: number;
-  /** Its own buffer, after a query sorted it in place; null while it reads the log. */
-  own: Float64Array | null;
-  ownLen: number;
-  /** perks' `sorted` flag, for the own buffer. */
-  sorted: boolean;
+/** One age bucket: perks' Stream, its buffer read from the shared log (unless detached). */
+class AgeStream extends CkmsSamples {
+  /** Absolute log index of the first buffered value. */
+  start = 0;
 }
 
 export class GoSummary {
@@ -91,6 +85,12 @@ export class GoSummary {
   private inserted = 0;
   private readonly streams: AgeStream[];
   private headIdx = 0;
+  /** The stream (only ever the head) whose buffer a query sorted in place, with that buffer. */
+  private detached: AgeStream | null = null;
+  private own: Float64Array = EMPTY;
+  private ownLen = 0;
+  /** perks' `sorted` flag for `own`. */
+  private ownSorted = true;
   /**
    * Expiry times as whole stream durations after creation (Go: createdAt + k * streamDuration,
    * reached by repeated Add). Counting steps keeps Go's `Equal` test exact.
@@ -114,7 +114,7 @@ export class GoSummary {
     private readonly scratch: CkmsScratch = new CkmsScratch(),
   ) {
     this.streams = new Array<AgeStream>(shape.ageBuckets);
-    for (let i = 0; i < shape.ageBuckets; i++) this.streams[i] = { samples: new CkmsSamples(shape.targets), start: 0, own: null, ownLen: 0, sorted: true };
+    for (let i = 0; i < shape.ageBuckets; i++) this.streams[i] = new AgeStream(shape.targets);
     this.hotExpNs = shape.streamDurationNs;
   }
 
@@ -131,6 +131,9 @@ export class GoSummary {
    */
   write(nowMs: number, out: number[]): void {
     this.asyncFlush(nowMs);
+    // Scrapes are far apart: an idle series should not keep a buffer of up to buf_cap values;
+    // a busy one grows it again in a few doublings.
+    this.hot = EMPTY;
     const head = this.streams[this.headIdx];
     const qs = this.shape.sortedQuantiles;
     for (let i = 0; i < qs.length; i++) out[i] = this.streamCount(head) === 0 ? NaN : this.query(head, qs[i]);
@@ -140,7 +143,8 @@ export class GoSummary {
   /** Bytes of the typed arrays this series holds (the benchmarks' memory figure). */
   get arrayBytes(): number {
     let b = this.hot.byteLength + this.log.byteLength;
-    for (const s of this.streams) b += s.samples.byteLength + (s.own?.byteLength ?? 0);
+    for (const s of this.streams) b += s.byteLength;
+    b += this.own.byteLength;
     return b;
   }
 
@@ -171,25 +175,25 @@ export class GoSummary {
   private insert(v: number): void {
     const streams = this.streams;
     let oldest = this.inserted;
-    for (let i = 0; i < streams.length; i++) if (streams[i].own === null && streams[i].start < oldest) oldest = streams[i].start;
+    for (let i = 0; i < streams.length; i++) if (streams[i] !== this.detached && streams[i].start < oldest) oldest = streams[i].start;
     if (this.inserted + 1 - oldest > this.log.length) this.growLog(this.inserted + 1 - oldest, oldest);
     this.log[this.inserted & (this.log.length - 1)] = v;
     this.inserted++;
     for (let i = 0; i < streams.length; i++) {
       const s = streams[i];
-      if (s.own === null) {
+      if (s !== this.detached) {
         if (this.inserted - s.start === STREAM_BUFFER_CAP) this.flush(s);
         continue;
       }
-      if (s.ownLen === s.own.length) s.own = grow(s.own, s.ownLen, STREAM_BUFFER_CAP);
-      s.own[s.ownLen++] = v;
-      s.sorted = false;
-      if (s.ownLen === STREAM_BUFFER_CAP) this.flush(s);
+      if (this.ownLen === this.own.length) this.own = grow(this.own, this.ownLen, STREAM_BUFFER_CAP);
+      this.own[this.ownLen++] = v;
+      this.ownSorted = false;
+      if (this.ownLen === STREAM_BUFFER_CAP) this.flush(s);
     }
   }
 
   private growLog(span: number, oldest: number): void {
-    let cap = 8;
+    let cap = 4;
     while (cap < span) cap *= 2;
     const next = new Float64Array(cap);
     const old = this.log;
@@ -198,14 +202,14 @@ export class GoSummary {
   }
 
   private streamCount(s: AgeStream): number {
-    return (s.own === null ? this.inserted - s.start : s.ownLen) + Math.trunc(s.samples.n);
+    return (s !== this.detached ? this.inserted - s.start : this.ownLen) + Math.trunc(s.n);
   }
 
   /** perks' flush: sort the buffer, merge it (an empty one too: merge always compresses). */
   private flush(s: AgeStream): void {
     let buf: Float64Array;
     let len: number;
-    if (s.own === null) {
+    if (s !== this.detached) {
       len = this.inserted - s.start;
       buf = this.scratch.valuesFor(len);
       const log = this.log;
@@ -213,47 +217,53 @@ export class GoSummary {
       for (let k = 0; k < len; k++) buf[k] = log[(s.start + k) & mask];
       goSort(buf, len);
     } else {
-      len = s.ownLen;
-      buf = s.own;
-      if (!s.sorted) goSort(buf, len);
+      len = this.ownLen;
+      buf = this.own;
+      if (!this.ownSorted) goSort(buf, len);
     }
-    if (len > 0) s.samples.merge(buf, len, this.scratch);
-    else s.samples.compressOnly();
+    if (len > 0) s.merge(buf, len, this.scratch);
+    else s.compressOnly();
     this.attach(s);
   }
 
   /** perks' Query on a stream holding at least one value. */
   private query(s: AgeStream, q: number): number {
-    if (s.samples.len > 0) {
+    if (s.len > 0) {
       this.flush(s);
-      return s.samples.query(q);
+      return s.query(q);
     }
     // Not flushed yet: perks sorts the buffer in place and takes the exact rank.
-    if (s.own === null) {
+    if (s !== this.detached) {
       const len = this.inserted - s.start;
       if (len === 1) return this.log[s.start & (this.log.length - 1)];
+      // Only the head is queried, and a rotation resets (re-attaches) the old head: at most one
+      // stream is detached.
       const own = new Float64Array(Math.min(STREAM_BUFFER_CAP, Math.max(8, len + (len >> 1))));
       for (let k = 0; k < len; k++) own[k] = this.log[(s.start + k) & (this.log.length - 1)];
-      s.own = own;
-      s.ownLen = len;
-      s.sorted = false;
+      this.detached = s;
+      this.own = own;
+      this.ownLen = len;
+      this.ownSorted = false;
     }
-    if (!s.sorted) {
-      s.sorted = true;
-      goSort(s.own, s.ownLen);
+    if (!this.ownSorted) {
+      this.ownSorted = true;
+      goSort(this.own, this.ownLen);
     }
-    return s.own[bufferRank(s.ownLen, q)];
+    return this.own[bufferRank(this.ownLen, q)];
   }
 
   private resetStream(s: AgeStream): void {
-    s.samples.reset();
+    s.reset();
     this.attach(s);
   }
 
   /** An empty buffer, read from the log again from the next value on. */
   private attach(s: AgeStream): void {
-    s.own = null;
-    s.ownLen = 0;
+    if (s === this.detached) {
+      this.detached = null;
+      this.own = EMPTY;
+      this.ownLen = 0;
+    }
     s.start = this.inserted;
   }
 }

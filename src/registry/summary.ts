@@ -10,8 +10,19 @@ import { GoSummary, summaryShape, type SummaryShape } from './go-summary';
 import { goFormatFloat } from './histogram';
 import type { SampleValue, SeriesMeta, SeriesVector } from './types';
 
-export interface SummarySeries extends SeriesMeta {
-  readonly summary: GoSummary;
+/** One series is its summary state (one object per series, not two). */
+export class SummarySeries extends GoSummary implements SeriesMeta {
+  lastUpdateMs = 0;
+  ttlMs = 0;
+  constructor(
+    readonly key: string,
+    readonly labels: Labels,
+    shape: SummaryShape,
+    createdMs: number,
+    scratch: CkmsScratch,
+  ) {
+    super(shape, createdMs, scratch);
+  }
 }
 
 export interface SummaryVectorOptions {
@@ -46,14 +57,14 @@ export class SummaryVector implements SeriesVector<SummarySeries>, RenderableVec
   }
 
   create(key: string, labels: Labels): SummarySeries {
-    const s: SummarySeries = { key, labels, lastUpdateMs: 0, ttlMs: 0, summary: new GoSummary(this.shape, this.clock.nowMs(), this.ckmsScratch) };
+    const s = new SummarySeries(key, labels, this.shape, this.clock.nowMs(), this.ckmsScratch);
     this.bySeriesKey.set(key, s);
     return s;
   }
 
   /** Any float64, as Go's Observe: NaN and ±Inf go into the streams and the sum. */
   update(s: SummarySeries, value: number): void {
-    s.summary.observe(value, this.clock.nowMs());
+    s.observe(value, this.clock.nowMs());
   }
 
   remove(s: SummarySeries): void {
@@ -73,10 +84,10 @@ export class SummaryVector implements SeriesVector<SummarySeries>, RenderableVec
     const now = this.clock.nowMs();
     const qs = this.quantileValues;
     for (const s of this.bySeriesKey.values()) {
-      s.summary.write(now, qs);
+      s.write(now, qs);
       for (let i = 0; i < qs.length; i++) out.push({ labels: { ...s.labels, quantile: this.quantileLabels[i] }, value: qs[i] });
-      out.push({ metricName: `${this.name}_sum`, labels: s.labels, value: s.summary.sum });
-      out.push({ metricName: `${this.name}_count`, labels: s.labels, value: s.summary.count });
+      out.push({ metricName: `${this.name}_sum`, labels: s.labels, value: s.sum });
+      out.push({ metricName: `${this.name}_count`, labels: s.labels, value: s.count });
     }
   }
 
@@ -87,12 +98,12 @@ export class SummaryVector implements SeriesVector<SummarySeries>, RenderableVec
     const sumName = `${name}_sum`;
     const countName = `${name}_count`;
     for (const s of this.bySeriesKey.values()) {
-      s.summary.write(now, qs);
+      s.write(now, qs);
       const labels = labelText(s.labels);
       const head = `${name}${labels === '' ? '{' : `${labels.slice(0, -1)},`}quantile="`;
       for (let i = 0; i < qs.length; i++) out.push(`${head}${this.quantileLabels[i]}"} ${formatValue(qs[i])}`);
-      out.push(`${sumName}${labels} ${formatValue(s.summary.sum)}`);
-      out.push(`${countName}${labels} ${formatValue(s.summary.count)}`);
+      out.push(`${sumName}${labels} ${formatValue(s.sum)}`);
+      out.push(`${countName}${labels} ${formatValue(s.count)}`);
     }
   }
 }
