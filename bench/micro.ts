@@ -1,7 +1,9 @@
 // Micro-benchmarks, in this process on one core: parsing, mapping at 10/100/1000 glob rules
 // with the mapping cache on and off, series updates, the whole ingest path, and scrapes at
 // 10k/100k series (the bridge's exposition writer next to prom-client's rendering).
-import { Registry } from 'prom-client';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { Registry, Summary } from 'prom-client';
 import { ManualClock } from '../src/core/clock';
 import { silentLogger } from '../src/core/logger';
 import type { Labels, StatsdEvent } from '../src/line/events';
@@ -61,6 +63,7 @@ export async function runMicro(o: { quick: boolean; log: (s: string) => void }):
   mappingBench(c, ms);
   updateBench(c, ms);
   await scrapeBench(c);
+  await summaryMemoryBench(c);
   return { rows: c.rows };
 }
 
@@ -255,5 +258,54 @@ async function scrapeBench(c: Ctx): Promise<void> {
     c.rows.push({ name: `scrape ${total / 1000}k series (${(ours.bytes / 1048576).toFixed(1)} MB), bridge exposition writer`, opsPerSec: 1000 / ours.ms, unit: 'scrapes' });
     c.rows.push({ name: `scrape ${total / 1000}k series, prom-client Registry.metrics() (before)`, opsPerSec: 1000 / theirs.ms, unit: 'scrapes' });
     c.log(`  scrape ${total} series (${(ours.bytes / 1048576).toFixed(1)} MB): bridge writer ${ours.ms.toFixed(0)} ms, prom-client ${theirs.ms.toFixed(0)} ms (${(theirs.ms / ours.ms).toFixed(1)}x)`);
+  }
+}
+
+/** Heap plus typed-array bytes after a full GC (the bench runs without --expose-gc, so ask V8). */
+function retainedBytes(): number {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  gc();
+  gc();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+/**
+ * Memory per summary series (default objectives, 10m/5 buckets, buf_cap 500) after `k`
+ * observations each and one scrape: the bridge's CKMS summary, and prom-client's t-digest
+ * Summary as the bridge used it before (one labelled Summary per vector). A row's
+ * "opsPerSec" holds bytes per series (unit 'bytes/series').
+ */
+export async function summaryMemoryBench(c: Ctx): Promise<void> {
+  const series = c.quick ? 1000 : 2000;
+  const quantiles = [0.5, 0.9, 0.99];
+  const options: VectorOptions = { ...OPTIONS, summary: { quantiles: quantiles.map((quantile, i) => ({ quantile, error: [0.05, 0.01, 0.001][i] })), maxAgeSeconds: 0, ageBuckets: 0, bufCap: 0 } };
+  for (const k of [1, 100, 1000]) {
+    const r = rng(k);
+    let before = retainedBytes();
+    let reg: SeriesRegistry | null = newRegistry();
+    for (let i = 0; i < series; i++) {
+      const res = reg.lookup({ kind: 'summary', name: 'bench_summary', labels: { route: `/r/${i}` }, help: 'h', ttlMs: 0, options: () => options });
+      if (!res.ok) throw new Error(res.error);
+      for (let j = 0; j < k; j++) res.vector.update(res.series, r() * 100, false);
+    }
+    await reg.exposition.metrics();
+    const ours = (retainedBytes() - before) / series;
+    reg = null;
+
+    before = retainedBytes();
+    let prom: Summary<string> | null = new Summary({ name: 'bench_summary', help: 'h', labelNames: ['route'], percentiles: quantiles, maxAgeSeconds: 600, ageBuckets: 5, registers: [] });
+    for (let i = 0; i < series; i++) {
+      const labels = { route: `/r/${i}` };
+      for (let j = 0; j < k; j++) prom.observe(labels, r() * 100);
+    }
+    await prom.get();
+    const theirs = (retainedBytes() - before) / series;
+    prom = null;
+
+    c.rows.push({ name: `summary memory per series, ${k} observation${k > 1 ? 's' : ''} each (CKMS, as client_golang)`, opsPerSec: ours, unit: 'bytes/series' });
+    c.rows.push({ name: `summary memory per series, ${k} observation${k > 1 ? 's' : ''} each (prom-client t-digest, before)`, opsPerSec: theirs, unit: 'bytes/series' });
+    c.log(`  summary memory, ${series} series x ${k} observations: ${ours.toFixed(0)} bytes/series (prom-client before: ${theirs.toFixed(0)})`);
   }
 }

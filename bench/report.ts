@@ -52,6 +52,10 @@ export function report(r: ReportInput): string {
     out.push('| benchmark | result | per op |');
     out.push('| --- | ---: | ---: |');
     for (const row of r.micro.rows) {
+      if (row.unit === 'bytes/series') {
+        out.push(`| ${row.name} | ${fmtNum(row.opsPerSec)} bytes per series | |`);
+        continue;
+      }
       const per = row.unit === 'scrapes' ? `${(1000 / row.opsPerSec).toFixed(0)} ms` : `${(1e9 / row.opsPerSec).toFixed(0)} ns`;
       out.push(`| ${row.name} | ${fmtNum(row.opsPerSec)} ${row.unit}/s | ${per} |`);
     }

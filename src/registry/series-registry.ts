@@ -391,7 +391,7 @@ export class SeriesRegistry {
       }
       case 'summary':
         if (labelNames.includes('quantile')) return `summary ${req.name} cannot have a label named "quantile"`;
-        return new SummaryVector(req.name, req.help, labelNames, req.options().summary);
+        return new SummaryVector({ name: req.name, options: req.options().summary, clock: this.clock });
       case 'set': {
         const name = req.name;
         return new SetVector(this.limits.maxSetValues ?? DEFAULT_MAX_SET_VALUES, () => this.hooks.setValueDropped?.(name));

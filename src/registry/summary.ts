@@ -1,40 +1,55 @@
-// Summary vector. Quantile estimation over a sliding window is the one part worth a library:
-// each vector is a prom-client Summary (never registered on its own; the family renders it).
-import { Summary } from 'prom-client';
+// Summary vector: client_golang's summaries (CKMS targeted quantiles over age-bucketed streams,
+// see go-summary.ts and ckms-stream.ts), so quantiles are statsd_exporter's own numbers and NaN
+// or ±Inf observations are taken as Go takes them. Rendered directly like the other vectors.
+import type { Clock } from '../core/clock';
 import type { Labels } from '../line/events';
 import type { SummaryOptions } from '../mapper/types';
+import { labelText, formatValue, type RenderableVector } from './exposition';
+import { CkmsScratch } from './ckms-stream';
+import { GoSummary, summaryShape, type SummaryShape } from './go-summary';
+import { goFormatFloat } from './histogram';
 import type { SampleValue, SeriesMeta, SeriesVector } from './types';
 
-export type SummarySeries = SeriesMeta;
+/** One series is its summary state (one object per series, not two). */
+export class SummarySeries extends GoSummary implements SeriesMeta {
+  lastUpdateMs = 0;
+  ttlMs = 0;
+  constructor(
+    readonly key: string,
+    readonly labels: Labels,
+    shape: SummaryShape,
+    createdMs: number,
+    scratch: CkmsScratch,
+  ) {
+    super(shape, createdMs, scratch);
+  }
+}
 
-/** client_golang's defaults when the mapping leaves max_age / age_buckets at 0. */
-const DEFAULT_MAX_AGE_SECONDS = 600;
-const DEFAULT_AGE_BUCKETS = 5;
+export interface SummaryVectorOptions {
+  name: string;
+  options: SummaryOptions;
+  /** Observation and scrape times (rotation of the age buckets). */
+  clock: Clock;
+}
 
-export class SummaryVector implements SeriesVector<SummarySeries> {
+export class SummaryVector implements SeriesVector<SummarySeries>, RenderableVector {
   readonly kind = 'summary' as const;
   private readonly bySeriesKey = new Map<string, SummarySeries>();
-  private readonly summary: Summary<string>;
-  private readonly percentiles: number[];
   private readonly name: string;
-  /** Series prom-client shows: observed at least once, or the one series of an unlabelled summary. */
-  private readonly observed = new Set<string>();
-  private readonly unlabelled: boolean;
+  private readonly clock: Clock;
+  private readonly shape: SummaryShape;
+  /** The quantile label values, Go's %g form of each objective (client_golang's text format). */
+  private readonly quantileLabels: string[];
+  /** Reused by every scrape: one value per objective. */
+  private readonly quantileValues: number[] = [];
+  /** Merge and sort work arrays, shared by this vector's series. */
+  private readonly ckmsScratch = new CkmsScratch();
 
-  constructor(name: string, help: string, labelNames: readonly string[], options: SummaryOptions) {
-    // prom-client takes no per-quantile error (it uses a t-digest); the quantiles themselves are kept.
-    this.name = name;
-    this.unlabelled = labelNames.length === 0;
-    this.percentiles = options.quantiles.map((q) => q.quantile);
-    this.summary = new Summary({
-      name,
-      help,
-      labelNames: [...labelNames],
-      percentiles: options.quantiles.map((q) => q.quantile),
-      maxAgeSeconds: options.maxAgeSeconds > 0 ? options.maxAgeSeconds : DEFAULT_MAX_AGE_SECONDS,
-      ageBuckets: options.ageBuckets > 0 ? options.ageBuckets : DEFAULT_AGE_BUCKETS,
-      registers: [],
-    });
+  constructor(o: SummaryVectorOptions) {
+    this.name = o.name;
+    this.clock = o.clock;
+    this.shape = summaryShape(o.options);
+    this.quantileLabels = this.shape.sortedQuantiles.map(goFormatFloat);
   }
 
   find(key: string): SummarySeries | undefined {
@@ -42,28 +57,18 @@ export class SummaryVector implements SeriesVector<SummarySeries> {
   }
 
   create(key: string, labels: Labels): SummarySeries {
-    const s: SummarySeries = { key, labels, lastUpdateMs: 0, ttlMs: 0 };
+    const s = new SummarySeries(key, labels, this.shape, this.clock.nowMs(), this.ckmsScratch);
     this.bySeriesKey.set(key, s);
-    if (this.unlabelled) this.observed.add(key);
     return s;
   }
 
-  /**
-   * prom-client's t-digest cannot take NaN or ±Inf (observe() throws): they are left out here and
-   * counted by the exporter (rejectsNonFinite). Interim guard until the CKMS summary (summary
-   * branch, issue 11), which takes them as client_golang does.
-   */
-  readonly rejectsNonFinite = true;
-
+  /** Any float64, as Go's Observe: NaN and ±Inf go into the streams and the sum. */
   update(s: SummarySeries, value: number): void {
-    if (!Number.isFinite(value)) return;
-    this.summary.observe(s.labels, value);
-    this.observed.add(s.key);
+    s.observe(value, this.clock.nowMs());
   }
 
   remove(s: SummarySeries): void {
     this.bySeriesKey.delete(s.key);
-    if (this.observed.delete(s.key)) this.summary.remove(s.labels);
   }
 
   get size(): number {
@@ -74,17 +79,31 @@ export class SummaryVector implements SeriesVector<SummarySeries> {
     return this.bySeriesKey.values();
   }
 
-  async collect(out: SampleValue[]): Promise<void> {
-    const m = await this.summary.get();
-    for (const v of m.values) out.push(v as SampleValue);
-    // A series that only got NaN/±Inf so far exists (it claimed the name) but prom-client never
-    // saw it: shown as prom-client shows an empty one.
-    if (this.observed.size === this.bySeriesKey.size) return;
+  /** A scrape is Go's Write on each series: it flushes the hot buffer first. */
+  collect(out: SampleValue[]): void {
+    const now = this.clock.nowMs();
+    const qs = this.quantileValues;
     for (const s of this.bySeriesKey.values()) {
-      if (this.observed.has(s.key)) continue;
-      for (const quantile of this.percentiles) out.push({ labels: { ...s.labels, quantile }, value: 0 });
-      out.push({ metricName: `${this.name}_sum`, labels: s.labels, value: 0 });
-      out.push({ metricName: `${this.name}_count`, labels: s.labels, value: 0 });
+      s.write(now, qs);
+      for (let i = 0; i < qs.length; i++) out.push({ labels: { ...s.labels, quantile: this.quantileLabels[i] }, value: qs[i] });
+      out.push({ metricName: `${this.name}_sum`, labels: s.labels, value: s.sum });
+      out.push({ metricName: `${this.name}_count`, labels: s.labels, value: s.count });
+    }
+  }
+
+  /** The lines collect() describes, written directly (see exposition.ts). */
+  render(name: string, out: string[]): void {
+    const now = this.clock.nowMs();
+    const qs = this.quantileValues;
+    const sumName = `${name}_sum`;
+    const countName = `${name}_count`;
+    for (const s of this.bySeriesKey.values()) {
+      s.write(now, qs);
+      const labels = labelText(s.labels);
+      const head = `${name}${labels === '' ? '{' : `${labels.slice(0, -1)},`}quantile="`;
+      for (let i = 0; i < qs.length; i++) out.push(`${head}${this.quantileLabels[i]}"} ${formatValue(qs[i])}`);
+      out.push(`${sumName}${labels} ${formatValue(s.sum)}`);
+      out.push(`${countName}${labels} ${formatValue(s.count)}`);
     }
   }
 }
