@@ -70,12 +70,6 @@ export function summaryShape(o: SummaryShapeOptions): SummaryShape {
 
 const EMPTY = new Float64Array(0);
 
-/** One age bucket: perks' Stream, its buffer read from the shared log (unless detached). */
-class AgeStream extends CkmsSamples {
-  /** Absolute log index of the first buffered value. */
-  start = 0;
-}
-
 export class GoSummary {
   private hot: Float64Array = EMPTY;
   private hotLen = 0;
@@ -83,10 +77,16 @@ export class GoSummary {
   private log: Float64Array = EMPTY;
   /** Values given to the streams so far (the next absolute log index). */
   private inserted = 0;
-  private readonly streams: AgeStream[];
+  /**
+   * The age streams, by index: where each one's buffer starts in the log, and its CKMS list,
+   * created at its first merge and dropped on reset (a stream that never held 500 values, or
+   * was never queried after that, needs none).
+   */
+  private readonly starts: number[];
+  private readonly lists: (CkmsSamples | null)[];
   private headIdx = 0;
-  /** The stream (only ever the head) whose buffer a query sorted in place, with that buffer. */
-  private detached: AgeStream | null = null;
+  /** The stream (only ever the head; -1 = none) whose buffer a query sorted in place, and that buffer. */
+  private detached = -1;
   private own: Float64Array = EMPTY;
   private ownLen = 0;
   /** perks' `sorted` flag for `own`. */
@@ -113,8 +113,8 @@ export class GoSummary {
     /** Shared by the series of one vector. */
     private readonly scratch: CkmsScratch = new CkmsScratch(),
   ) {
-    this.streams = new Array<AgeStream>(shape.ageBuckets);
-    for (let i = 0; i < shape.ageBuckets; i++) this.streams[i] = new AgeStream(shape.targets);
+    this.starts = new Array<number>(shape.ageBuckets).fill(0);
+    this.lists = new Array<CkmsSamples | null>(shape.ageBuckets).fill(null);
     this.hotExpNs = shape.streamDurationNs;
   }
 
@@ -134,7 +134,7 @@ export class GoSummary {
     // Scrapes are far apart: an idle series should not keep a buffer of up to buf_cap values;
     // a busy one grows it again in a few doublings.
     this.hot = EMPTY;
-    const head = this.streams[this.headIdx];
+    const head = this.headIdx;
     const qs = this.shape.sortedQuantiles;
     for (let i = 0; i < qs.length; i++) out[i] = this.streamCount(head) === 0 ? NaN : this.query(head, qs[i]);
     out.length = qs.length;
@@ -142,9 +142,8 @@ export class GoSummary {
 
   /** Bytes of the typed arrays this series holds (the benchmarks' memory figure). */
   get arrayBytes(): number {
-    let b = this.hot.byteLength + this.log.byteLength;
-    for (const s of this.streams) b += s.byteLength;
-    b += this.own.byteLength;
+    let b = this.hot.byteLength + this.log.byteLength + this.own.byteLength;
+    for (const l of this.lists) b += l?.byteLength ?? 0;
     return b;
   }
 
@@ -164,31 +163,32 @@ export class GoSummary {
     }
     this.hotLen = 0;
     while (this.headSteps !== this.hotSteps) {
-      this.resetStream(this.streams[this.headIdx]);
+      // perks' Reset on the head, then the next stream is the head.
+      this.lists[this.headIdx] = null;
+      this.attach(this.headIdx);
       this.headIdx++;
-      if (this.headIdx >= this.streams.length) this.headIdx = 0;
+      if (this.headIdx >= this.starts.length) this.headIdx = 0;
       this.headSteps++;
     }
   }
 
   /** Insert(v) on every stream, in order; a stream whose buffer reaches 500 flushes. */
   private insert(v: number): void {
-    const streams = this.streams;
+    const starts = this.starts;
     let oldest = this.inserted;
-    for (let i = 0; i < streams.length; i++) if (streams[i] !== this.detached && streams[i].start < oldest) oldest = streams[i].start;
+    for (let i = 0; i < starts.length; i++) if (i !== this.detached && starts[i] < oldest) oldest = starts[i];
     if (this.inserted + 1 - oldest > this.log.length) this.growLog(this.inserted + 1 - oldest, oldest);
     this.log[this.inserted & (this.log.length - 1)] = v;
     this.inserted++;
-    for (let i = 0; i < streams.length; i++) {
-      const s = streams[i];
-      if (s !== this.detached) {
-        if (this.inserted - s.start === STREAM_BUFFER_CAP) this.flush(s);
+    for (let i = 0; i < starts.length; i++) {
+      if (i !== this.detached) {
+        if (this.inserted - starts[i] === STREAM_BUFFER_CAP) this.flush(i);
         continue;
       }
       if (this.ownLen === this.own.length) this.own = grow(this.own, this.ownLen, STREAM_BUFFER_CAP);
       this.own[this.ownLen++] = v;
       this.ownSorted = false;
-      if (this.ownLen === STREAM_BUFFER_CAP) this.flush(s);
+      if (this.ownLen === STREAM_BUFFER_CAP) this.flush(i);
     }
   }
 
@@ -201,46 +201,57 @@ export class GoSummary {
     this.log = next;
   }
 
-  private streamCount(s: AgeStream): number {
-    return (s !== this.detached ? this.inserted - s.start : this.ownLen) + Math.trunc(s.n);
+  /** perks' Count: buffered plus merged. */
+  private streamCount(i: number): number {
+    const list = this.lists[i];
+    return (i !== this.detached ? this.inserted - this.starts[i] : this.ownLen) + (list === null ? 0 : Math.trunc(list.n));
   }
 
   /** perks' flush: sort the buffer, merge it (an empty one too: merge always compresses). */
-  private flush(s: AgeStream): void {
+  private flush(i: number): void {
     let buf: Float64Array;
     let len: number;
-    if (s !== this.detached) {
-      len = this.inserted - s.start;
+    if (i !== this.detached) {
+      len = this.inserted - this.starts[i];
       buf = this.scratch.valuesFor(len);
       const log = this.log;
       const mask = log.length - 1;
-      for (let k = 0; k < len; k++) buf[k] = log[(s.start + k) & mask];
+      const start = this.starts[i];
+      for (let k = 0; k < len; k++) buf[k] = log[(start + k) & mask];
       goSort(buf, len);
     } else {
       len = this.ownLen;
       buf = this.own;
       if (!this.ownSorted) goSort(buf, len);
     }
-    if (len > 0) s.merge(buf, len, this.scratch);
-    else s.compressOnly();
-    this.attach(s);
+    let list = this.lists[i];
+    if (len > 0) {
+      if (list === null) list = this.lists[i] = new CkmsSamples(this.shape.targets);
+      list.merge(buf, len, this.scratch);
+    } else if (list !== null) {
+      list.compressOnly();
+    }
+    this.attach(i);
   }
 
   /** perks' Query on a stream holding at least one value. */
-  private query(s: AgeStream, q: number): number {
-    if (s.len > 0) {
-      this.flush(s);
-      return s.query(q);
+  private query(i: number, q: number): number {
+    const list = this.lists[i];
+    if (list !== null && list.len > 0) {
+      this.flush(i);
+      return list.query(q);
     }
     // Not flushed yet: perks sorts the buffer in place and takes the exact rank.
-    if (s !== this.detached) {
-      const len = this.inserted - s.start;
-      if (len === 1) return this.log[s.start & (this.log.length - 1)];
+    if (i !== this.detached) {
+      const start = this.starts[i];
+      const len = this.inserted - start;
+      const mask = this.log.length - 1;
+      if (len === 1) return this.log[start & mask];
       // Only the head is queried, and a rotation resets (re-attaches) the old head: at most one
       // stream is detached.
       const own = new Float64Array(Math.min(STREAM_BUFFER_CAP, Math.max(8, len + (len >> 1))));
-      for (let k = 0; k < len; k++) own[k] = this.log[(s.start + k) & (this.log.length - 1)];
-      this.detached = s;
+      for (let k = 0; k < len; k++) own[k] = this.log[(start + k) & mask];
+      this.detached = i;
       this.own = own;
       this.ownLen = len;
       this.ownSorted = false;
@@ -252,18 +263,13 @@ export class GoSummary {
     return this.own[bufferRank(this.ownLen, q)];
   }
 
-  private resetStream(s: AgeStream): void {
-    s.reset();
-    this.attach(s);
-  }
-
   /** An empty buffer, read from the log again from the next value on. */
-  private attach(s: AgeStream): void {
-    if (s === this.detached) {
-      this.detached = null;
+  private attach(i: number): void {
+    if (i === this.detached) {
+      this.detached = -1;
       this.own = EMPTY;
       this.ownLen = 0;
     }
-    s.start = this.inserted;
+    this.starts[i] = this.inserted;
   }
 }
