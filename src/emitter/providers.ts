@@ -105,6 +105,16 @@ interface LlmCall {
   res: ServerResponse | undefined;
 }
 
+/** A call about to start on provider instance `self`: its labels, start time and HTTP response. */
+function startLlmCall(core: EmitterCore, self: unknown, fallbackLabel: string): LlmCall {
+  return {
+    provider: core.labelFor(self, fallbackLabel),
+    model: core.modelLabel(isObj(self) ? self.model : undefined),
+    start: performance.now(),
+    res: core.currentResponse(),
+  };
+}
+
 function emitTokens(core: EmitterCore, call: LlmCall, usage: unknown): void {
   if (!isObj(usage)) return;
   const tags = { provider: call.provider, model: call.model };
@@ -262,12 +272,7 @@ function llmWrapper(core: EmitterCore, operation: LlmOperation, fallbackLabel: s
       if (core.inFamily('llm')) return orig.apply(this, args);
       let call: LlmCall;
       try {
-        call = {
-          provider: core.labelFor(this, fallbackLabel),
-          model: core.modelLabel(isObj(this) ? this.model : undefined),
-          start: performance.now(),
-          res: core.currentResponse(),
-        };
+        call = startLlmCall(core, this, fallbackLabel);
       } catch (e) {
         core.bug(e);
         return orig.apply(this, args);
@@ -335,12 +340,7 @@ function agentWrapper(core: EmitterCore, method: (typeof AGENT_METHODS)[number],
       let call: LlmCall;
       let before: Usage | null = null;
       try {
-        call = {
-          provider: core.labelFor(this, fallbackLabel),
-          model: core.modelLabel(isObj(this) ? this.model : undefined),
-          start: performance.now(),
-          res: core.currentResponse(),
-        };
+        call = startLlmCall(core, this, fallbackLabel);
         before = readUsage(this, 'getCumulativeUsage');
         // The first chunk handed to the event handler is the first token the user sees.
         const handler = args[2];

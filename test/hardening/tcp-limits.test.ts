@@ -4,18 +4,8 @@
 import net from 'node:net';
 import { defaultConfig, helpText, parseArgs } from '../../src/cli/flags';
 import { startDaemon, type Daemon } from '../support/daemon';
-import { sendTcpStream } from '../support/senders';
+import { closed, connectTcp as connect, sendTcpStream } from '../support/senders';
 
-function connect(port: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const c = net.connect(port, '127.0.0.1', () => resolve(c));
-    c.on('error', reject);
-  });
-}
-
-function closed(c: net.Socket): Promise<void> {
-  return new Promise((resolve) => (c.destroyed ? resolve() : c.once('close', () => resolve())));
-}
 
 function write(c: net.Socket, data: string | Buffer): Promise<void> {
   return new Promise((resolve, reject) => c.write(data, (err) => (err ? reject(err) : resolve())));

@@ -5,17 +5,8 @@
 import net from 'node:net';
 import { defaultConfig } from '../../src/cli/flags';
 import { startDaemon, type Daemon } from '../support/daemon';
+import { closed, connectTcp as connect } from '../support/senders';
 
-function connect(port: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const c = net.connect(port, '127.0.0.1', () => resolve(c));
-    c.on('error', reject);
-  });
-}
-
-function closed(c: net.Socket): Promise<void> {
-  return new Promise((resolve) => (c.destroyed ? resolve() : c.once('close', () => resolve())));
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

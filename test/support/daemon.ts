@@ -5,7 +5,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import path from 'node:path';
 import { parseExposition, type Exposition } from './prom-text';
-import { checkScrapeReply } from './exposition-check';
+import { readCheckedReply } from './exposition-check';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const BIN = path.join(REPO_ROOT, 'bin', 'statsd-bridge.js');
@@ -71,19 +71,8 @@ export async function startDaemon(opts: StartOptions = {}): Promise<Daemon> {
   const request = (method: string, urlPath: string, headers: Record<string, string> = {}) =>
     new Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }>((resolve, reject) => {
       const req = require('node:http').request({ host: '127.0.0.1', port: httpPort, path: urlPath, method, headers }, (res: import('node:http').IncomingMessage) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const raw = Buffer.concat(chunks);
-          try {
-            // Every page this daemon serves must be a valid exposition, whatever the test checks.
-            checkScrapeReply(res.statusCode ?? 0, res.headers, raw);
-          } catch (err) {
-            reject(err);
-            return;
-          }
-          resolve({ status: res.statusCode ?? 0, body: raw.toString(), headers: res.headers });
-        });
+        // Every page this daemon serves must be a valid exposition, whatever the test checks.
+        readCheckedReply(res).then(resolve, reject);
       });
       req.on('error', reject);
       req.end();

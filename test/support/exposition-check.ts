@@ -10,6 +10,7 @@
 //   the last TYPE, `le` / `quantile` present and numeric, no duplicate series.
 // Every scrape the test suite takes goes through it (see checkScrapeReply, used by the helpers
 // in test/support), and the fuzz suites use it to prove no input can make /metrics unscrapable.
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import zlib from 'node:zlib';
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
@@ -186,4 +187,23 @@ export function checkScrapeReply(status: number, headers: Record<string, string 
   const text = headers['content-encoding'] === 'gzip' ? zlib.gunzipSync(raw).toString('utf8') : typeof body === 'string' ? body : body.toString('utf8');
   checkExposition(text);
   return text;
+}
+
+/** Reads a whole HTTP reply; rejects when it is a page (see checkScrapeReply) that is not a valid exposition. */
+export function readCheckedReply(res: IncomingMessage): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('error', reject);
+    res.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      try {
+        checkScrapeReply(res.statusCode ?? 0, res.headers, raw);
+      } catch (err) {
+        reject(err);
+        return;
+      }
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, body: raw.toString() });
+    });
+  });
 }

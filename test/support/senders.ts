@@ -87,3 +87,16 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, what: stri
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+/** A TCP connection to the daemon on loopback, once connected. */
+export function connectTcp(port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const c = net.connect(port, '127.0.0.1', () => resolve(c));
+    c.on('error', reject);
+  });
+}
+
+/** Resolves when the socket is closed (at once if it already is). */
+export function closed(c: net.Socket): Promise<void> {
+  return new Promise((resolve) => (c.destroyed ? resolve() : c.once('close', () => resolve())));
+}

@@ -7,7 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import { checkScrapeReply } from './exposition-check';
+import { readCheckedReply } from './exposition-check';
 
 export interface TestPki {
   dir: string;
@@ -73,22 +73,8 @@ export function request(port: number, urlPath: string, opts: RequestOptions = {}
   if (opts.auth !== undefined) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
   const common = { host: opts.host ?? '127.0.0.1', port, path: urlPath, method: opts.method ?? 'GET', headers, agent: false as const, ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) };
   return new Promise((resolve, reject) => {
-    const onResponse = (res: http.IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const raw = Buffer.concat(chunks);
-        try {
-          // A page (status 200, exposition content type) must be a valid exposition.
-          checkScrapeReply(res.statusCode ?? 0, res.headers, raw);
-        } catch (err) {
-          reject(err);
-          return;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: raw.toString() });
-      });
-      res.on('error', reject);
-    };
+    // A page (status 200, exposition content type) must be a valid exposition.
+    const onResponse = (res: http.IncomingMessage) => readCheckedReply(res).then(resolve, reject);
     const req = opts.tls
       ? https.request(
           {
